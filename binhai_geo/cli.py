@@ -1,0 +1,219 @@
+"""The ``binhai-geo`` command line.
+
+Thin commands over the package's functions. Bad input prints a short message naming the file, layer,
+feature and field, and exits with code 2 without a traceback (``--debug`` shows it). Bad command-line
+parameters also exit with code 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from binhai_geo import __version__
+from binhai_geo.errors import BinhaiGeoError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+app = typer.Typer(
+    name="binhai-geo",
+    help="Renewable-energy siting and carbon-sink planning for Binhai New Area (滨海新区新能源选址与碳汇规划).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+layers_app = typer.Typer(help="Inspect and check layers (图层检查).", no_args_is_help=True)
+app.add_typer(layers_app, name="layers")
+
+err_console = Console(stderr=True)
+out_console = Console()
+_state = {"debug": False}
+
+
+def _fail(exc: BaseException) -> None:
+    """Report ``exc`` and exit: 2 for bad input, 1 for an internal error."""
+    if _state["debug"]:
+        raise exc
+    if isinstance(exc, BinhaiGeoError):
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    err_console.print(
+        f"[bold red]internal error (a bug in binhai_geo):[/] {type(exc).__name__}: {escape(str(exc))}\n"
+        "Rerun with --debug for the traceback, and report it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"binhai-geo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+WorkflowArg = Annotated[
+    Path, typer.Argument(help="Workflow file (TOML), e.g. workflows/binhai_2025.toml.", show_default=False)
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
+    table = Table(title="Targets 目标", show_lines=False)
+    for col in ("target_id", "year", "required", "unit", "computed", "gap", "status"):
+        table.add_column(col, justify="right" if col in ("required", "computed", "gap") else "left")
+    colour = {"met": "green", "short": "red", "not computed": "dim"}
+    for r in df.itertuples(index=False):
+        def fmt(v: float) -> str:
+            return "–" if v != v else f"{v:,.2f}"  # NaN check without numpy
+
+        table.add_row(r.target_id, str(r.year), fmt(r.required), r.unit, fmt(r.computed), fmt(r.gap),
+                      f"[{colour[r.status]}]{r.status}[/]")
+    return table
+
+
+@app.command()
+def plan(
+    workflow: WorkflowArg,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Output folder (default: the workflow's [outputs] dir).")
+    ] = None,
+) -> None:
+    """Run a planning workflow end to end and write its deliverables (运行规划流程)."""
+    from binhai_geo.runner import PLAN_STEPS, run_plan
+
+    try:
+        with _progress() as progress:
+            task = progress.add_task("plan", total=len(PLAN_STEPS))
+
+            def step(name: str) -> None:
+                progress.update(task, description=f"plan: {name}", completed=PLAN_STEPS.index(name))
+
+            result = run_plan(workflow, out_dir=out_dir, step=step)
+    except Exception as exc:  # noqa: BLE001 - every error is reported by _fail
+        _fail(exc)
+        return
+    for kind, report in sorted(result.layers.reports.items()):
+        if report.repaired or report.outside or report.warnings:
+            err_console.print(f"[yellow]note:[/] layer '{kind}' ({report.file}): {escape(report.summary())}",
+                              highlight=False, soft_wrap=True)
+    out_console.print(_targets_table(result.targets))
+    by_tech = result.sites.groupby("technology")["capacity_mw"].sum()
+    out_console.print(
+        f"{len(result.sites)} candidate sites: "
+        + ", ".join(f"{t} {mw:,.0f} MW" for t, mw in by_tech.items())
+        + " (potential, before exclusions)"
+    )
+    for role, path in result.outputs.items():
+        out_console.print(f"  wrote {role}: {path}", highlight=False)
+
+
+@app.command()
+def targets(
+    workflow: WorkflowArg,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the table to this CSV file.")] = None,
+) -> None:
+    """Check the plan's targets for a workflow and print the table (目标核查)."""
+    from binhai_geo.config import load_workflow
+    from binhai_geo.io import write_csv
+    from binhai_geo.runner import compute_plan
+
+    try:
+        result = compute_plan(load_workflow(workflow))
+        if out is not None:
+            write_csv(result.targets, out)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out_console.print(_targets_table(result.targets))
+
+
+@layers_app.command("check")
+def layers_check(
+    paths: Annotated[list[Path], typer.Argument(help="Layer files to check.", show_default=False)],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Layer kind (default: the layer name inside the file).")
+    ] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer name inside the file.")] = None,
+) -> None:
+    """Check layer files against their layer kinds (CRS, geometry, fields, values).
+
+    Every layer of a GeoPackage whose name is a layer kind is checked, unless --layer or --kind
+    narrows it. Exits with code 2 if any layer has a problem.
+    """
+    from binhai_geo.io import list_layers, read_layer
+    from binhai_geo.layermodel import LAYER_KINDS, get_kind
+    from binhai_geo.validate import validate_layer
+
+    if kind is not None and kind not in LAYER_KINDS:
+        err_console.print(f"[bold red]error:[/] unknown layer kind '{kind}'; known kinds: "
+                          f"{', '.join(sorted(LAYER_KINDS))}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    table = Table(title="Layer check 图层检查")
+    for col in ("file", "layer", "kind", "result"):
+        table.add_column(col)
+    problems = []
+    for path in paths:
+        try:
+            names = [layer] if layer else list_layers(path)
+            if not layer and not kind and len(names) > 1:
+                names = [n for n in names if n in LAYER_KINDS] or names
+            for name in names:
+                k = kind or name
+                if k not in LAYER_KINDS:
+                    raise BinhaiGeoError(
+                        f"cannot tell the layer kind: '{name}' is not a layer kind", file=str(path), layer=name,
+                        hint=f"give --kind (one of {', '.join(sorted(LAYER_KINDS))})")
+                gdf = read_layer(path, name if len(names) > 1 or layer else None)
+                try:
+                    _, report = validate_layer(gdf, get_kind(k))
+                    table.add_row(str(path), name, k, f"[green]ok[/] {escape(report.summary())}")
+                except BinhaiGeoError as exc:
+                    problems.append(exc)
+                    table.add_row(str(path), name, k, "[red]problem[/]")
+        except BinhaiGeoError as exc:
+            problems.append(exc)
+            table.add_row(str(path), layer or "", kind or "", "[red]problem[/]")
+    out_console.print(table)
+    for exc in problems:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def main() -> None:
+    """Entry point of the ``binhai-geo`` script."""
+    app(prog_name="binhai-geo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,342 @@
+"""Region and workflow configuration (TOML files validated with pydantic).
+
+A *region* file (``layers/<region>/region.toml``) says what the region is: its analysis CRS (projected,
+for areas and distances), its map CRS, its layer pack, its targets file and data credits.
+
+A *workflow* file (``workflows/*.toml``) declares one planning run: which region, which layers (the
+region pack's, or the user's own files per layer kind), which assumptions override the packaged
+defaults, and where outputs go. It holds declarations, not code. Unknown keys are errors, so a typo
+never passes silently.
+
+Relative paths in either file are resolved against the folder of the file that names them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import pyproj
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from binhai_geo.errors import WorkflowError
+from binhai_geo.layermodel import LAYER_KINDS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_crs(value: str, *, projected: bool) -> str:
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise ValueError(f"'{value}' is not a CRS pyproj knows; give an EPSG code like 'EPSG:4527'") from None
+    if projected and not crs.is_projected:
+        raise ValueError(
+            f"'{value}' ({crs.name}) is not projected; areas and distances need a projected CRS "
+            "such as CGCS2000 Gauss-Kruger 'EPSG:4527' or 'EPSG:4548'"
+        )
+    return value
+
+
+class RegionSpec(_Strict):
+    """The ``[region]`` table of a region file."""
+
+    id: str
+    name: str
+    name_zh: str
+    analysis_crs: str = Field(description="projected CRS for areas and distances")
+    map_crs: str = "EPSG:4326"
+    pack: str = Field(description="GeoPackage holding the region's layers, one layer per kind")
+    targets: str = Field(description="CSV of the plan's targets")
+    provenance: str = "README.md"
+    credits: list[str] = Field(default_factory=list)
+
+    @field_validator("analysis_crs")
+    @classmethod
+    def _projected(cls, v: str) -> str:
+        return _check_crs(v, projected=True)
+
+    @field_validator("map_crs")
+    @classmethod
+    def _map_crs(cls, v: str) -> str:
+        return _check_crs(v, projected=False)
+
+
+class RegionFile(_Strict):
+    """A region file."""
+
+    region: RegionSpec
+
+
+class Region:
+    """A loaded region: its spec and the folder paths are resolved against.
+
+    Parameters
+    ----------
+    spec : RegionSpec
+        The validated ``[region]`` table.
+    path : pathlib.Path
+        The region file.
+    """
+
+    def __init__(self, spec: RegionSpec, path: Path) -> None:
+        self.spec = spec
+        self.path = path
+        self.folder = path.parent
+
+    @property
+    def pack_path(self) -> Path:
+        """The region's layer pack (GeoPackage)."""
+        return (self.folder / self.spec.pack).resolve()
+
+    @property
+    def targets_path(self) -> Path:
+        """The region's targets CSV."""
+        return (self.folder / self.spec.targets).resolve()
+
+    @property
+    def analysis_crs(self) -> pyproj.CRS:
+        """The projected CRS areas and distances are computed in."""
+        return pyproj.CRS.from_user_input(self.spec.analysis_crs)
+
+    @property
+    def map_crs(self) -> pyproj.CRS:
+        """The CRS maps are drawn in."""
+        return pyproj.CRS.from_user_input(self.spec.map_crs)
+
+
+class LayerSource(_Strict):
+    """Where a layer kind comes from when not from the region pack."""
+
+    path: str
+    layer: str | None = None
+
+
+class WorkflowSpec(_Strict):
+    """The ``[workflow]`` table."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str
+    title_zh: str
+    region: str
+    year: int = Field(ge=2000, le=2100)
+
+
+class SitingSpec(_Strict):
+    """The ``[siting]`` table: which surfaces are candidates for each technology."""
+
+    pv_surfaces: list[str] = Field(default_factory=lambda: ["salt_pan", "fish_pond", "offshore_zone", "rooftop"])
+    wind_surfaces: list[str] = Field(default_factory=lambda: ["offshore_zone", "tidal_flat", "breakwater"])
+    offshore_both_as: Literal["pv", "wind"] = Field(
+        "wind",
+        description="technology assigned to offshore zones whose allowed_use is 'both' (counted once)",
+    )
+
+    @field_validator("pv_surfaces", "wind_surfaces")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        for s in v:
+            if s not in LAYER_KINDS:
+                raise ValueError(f"'{s}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        return v
+
+
+class DistrictSpec(_Strict):
+    """District-wide figures the targets need but no layer holds (each with its source)."""
+
+    total_installed_capacity_mw: float | None = Field(None, gt=0)
+    total_installed_capacity_source: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> DistrictSpec:
+        if self.total_installed_capacity_mw is not None and not self.total_installed_capacity_source:
+            raise ValueError("total_installed_capacity_mw needs total_installed_capacity_source (where it is from)")
+        return self
+
+
+class AssumptionsSpec(_Strict):
+    """The ``[assumptions]`` table: overrides of the packaged factor tables."""
+
+    capacity_density_file: str | None = Field(
+        None, description="CSV replacing the packaged capacity-density table (same columns)"
+    )
+    capacity_density: dict[str, float] = Field(
+        default_factory=dict,
+        description="overrides, keyed 'surface.technology' (e.g. 'salt_pan.pv'), in the table's unit",
+    )
+    district: DistrictSpec = Field(default_factory=DistrictSpec)
+
+    @field_validator("capacity_density")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, value in v.items():
+            if "." not in key:
+                raise ValueError(f"key '{key}' must be 'surface.technology', e.g. 'salt_pan.pv'")
+            if value < 0:
+                raise ValueError(f"capacity density '{key}' = {value} is negative; densities are >= 0")
+        return v
+
+
+class OutputsSpec(_Strict):
+    """The ``[outputs]`` table."""
+
+    dir: str = "../maps"
+    prefix: str | None = Field(None, description="file-name prefix; default: the workflow id")
+    map: bool = True
+
+
+class WorkflowFile(_Strict):
+    """A workflow file."""
+
+    workflow: WorkflowSpec
+    layers: dict[str, LayerSource] = Field(default_factory=dict)
+    siting: SitingSpec = Field(default_factory=SitingSpec)
+    assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
+    targets: dict[str, str] = Field(default_factory=dict, description="optional: file = 'path/to/targets.csv'")
+    outputs: OutputsSpec = Field(default_factory=OutputsSpec)
+
+    @field_validator("layers")
+    @classmethod
+    def _kinds(cls, v: dict[str, LayerSource]) -> dict[str, LayerSource]:
+        for kind in v:
+            if kind not in LAYER_KINDS:
+                raise ValueError(f"'{kind}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: dict[str, str]) -> dict[str, str]:
+        extra = set(v) - {"file"}
+        if extra:
+            raise ValueError(f"unknown key(s) {', '.join(sorted(extra))}; [targets] takes only 'file'")
+        return v
+
+
+class Workflow:
+    """A loaded workflow: its validated content, its file, and its region.
+
+    Parameters
+    ----------
+    spec : WorkflowFile
+        The validated content.
+    path : pathlib.Path
+        The workflow file.
+    region : Region
+        The region it names.
+    """
+
+    def __init__(self, spec: WorkflowFile, path: Path, region: Region) -> None:
+        self.spec = spec
+        self.path = path
+        self.folder = path.parent
+        self.region = region
+
+    @property
+    def id(self) -> str:
+        """The workflow id (default output prefix)."""
+        return self.spec.workflow.id
+
+    @property
+    def prefix(self) -> str:
+        """The output file-name prefix."""
+        return self.spec.outputs.prefix or self.spec.workflow.id
+
+    @property
+    def out_dir(self) -> Path:
+        """The output folder."""
+        return (self.folder / self.spec.outputs.dir).resolve()
+
+    def resolve(self, rel: str) -> Path:
+        """Resolve a path named in the workflow file."""
+        return (self.folder / rel).resolve()
+
+    @property
+    def targets_path(self) -> Path:
+        """The targets file: the workflow's own, else the region's."""
+        if "file" in self.spec.targets:
+            return self.resolve(self.spec.targets["file"])
+        return self.region.targets_path
+
+
+def _read_toml(path: Path, what: str) -> dict:
+    if not path.exists():
+        raise WorkflowError(f"{what} file not found", file=str(path), hint="check the path")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkflowError(f"not valid TOML: {exc}", file=str(path),
+                            hint="check quotes, brackets and '=' on the line named") from None
+    except UnicodeDecodeError:
+        raise WorkflowError("not UTF-8 text", file=str(path), hint="save the file as UTF-8") from None
+
+
+def _pydantic_error(exc: ValidationError, path: Path) -> WorkflowError:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the documented keys in workflows/README.md)"
+        elif err["type"] == "missing":
+            msg = "required key missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"  [{loc}] {msg}")
+    return WorkflowError(
+        f"{len(lines)} problem(s) in the file:\n" + "\n".join(lines),
+        file=str(path),
+        hint="correct the keys named above",
+    )
+
+
+def load_region(path: str | Path) -> Region:
+    """Load and validate a region file.
+
+    Raises
+    ------
+    WorkflowError
+        When the file is missing, not TOML, has unknown keys or bad values, or names missing files.
+    """
+    p = Path(path).resolve()
+    data = _read_toml(p, "region")
+    try:
+        spec = RegionFile.model_validate(data).region
+    except ValidationError as exc:
+        raise _pydantic_error(exc, p) from None
+    region = Region(spec, p)
+    for what, f in (("layer pack", region.pack_path), ("targets", region.targets_path)):
+        if not f.exists():
+            raise WorkflowError(f"the region's {what} file '{f}' does not exist", file=str(p),
+                                hint="rebuild the region pack (python layers/<region>/build.py) or fix the path")
+    return region
+
+
+def load_workflow(path: str | Path) -> Workflow:
+    """Load and validate a workflow file and its region.
+
+    Raises
+    ------
+    WorkflowError
+        When the file is missing, not TOML, has unknown keys or bad values, or names missing files.
+    """
+    p = Path(path).resolve()
+    data = _read_toml(p, "workflow")
+    try:
+        spec = WorkflowFile.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, p) from None
+    region = load_region((p.parent / spec.workflow.region).resolve())
+    wf = Workflow(spec, p, region)
+    for kind, src in spec.layers.items():
+        if not wf.resolve(src.path).exists():
+            raise WorkflowError(f"layer file '{wf.resolve(src.path)}' does not exist", file=str(p),
+                                layer=kind, hint="fix [layers] path, relative to the workflow file")
+    if spec.assumptions.capacity_density_file and not wf.resolve(spec.assumptions.capacity_density_file).exists():
+        raise WorkflowError("capacity_density_file does not exist", file=str(p),
+                            field="assumptions.capacity_density_file", hint="fix the path")
+    if not wf.targets_path.exists():
+        raise WorkflowError(f"targets file '{wf.targets_path}' does not exist", file=str(p), hint="fix the path")
+    return wf

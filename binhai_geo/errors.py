@@ -1,0 +1,94 @@
+"""Errors a user can fix.
+
+Every error raised for bad input is a :class:`BinhaiGeoError`. It names where the problem is
+(file, layer, feature, field), what was expected, and how to fix it. The CLI prints it without a
+traceback and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class BinhaiGeoError(Exception):
+    """A problem with the user's input, configuration or output location.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected.
+    file : str, optional
+        The file the problem is in.
+    layer : str, optional
+        The layer inside the file (GeoPackage layer name) or the layer kind.
+    feature : int or str, optional
+        The feature (row index or id) the problem is in.
+    field : str, optional
+        The attribute field the problem is in.
+    hint : str, optional
+        How to fix it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        layer: str | None = None,
+        feature: int | str | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.layer = layer
+        self.feature = feature
+        self.field = field
+        self.hint = hint
+        super().__init__(str(self))
+
+    def location(self) -> str:
+        """Return where the problem is, as ``file 'x', layer 'y', feature 3, field 'z'``."""
+        parts = []
+        if self.file is not None:
+            parts.append(f"file '{self.file}'")
+        if self.layer is not None:
+            parts.append(f"layer '{self.layer}'")
+        if self.feature is not None:
+            parts.append(f"feature {self.feature}")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location()
+        text = f"{loc}: {self.message}" if loc else self.message
+        if self.hint:
+            text += f"\n  How to fix: {self.hint}"
+        return text
+
+
+class LayerError(BinhaiGeoError):
+    """A spatial layer cannot be read or does not match its layer kind."""
+
+
+class WorkflowError(BinhaiGeoError):
+    """A workflow or region file has unknown keys, bad values or missing files."""
+
+
+class OutputError(BinhaiGeoError):
+    """An output cannot be written where it was asked for."""
+
+
+class MultipleErrors(BinhaiGeoError):
+    """Several problems found at once (all are reported, not only the first).
+
+    Parameters
+    ----------
+    errors : list of BinhaiGeoError
+        The problems found.
+    """
+
+    def __init__(self, errors: list[BinhaiGeoError]) -> None:
+        self.errors = list(errors)
+        head = f"{len(self.errors)} problems found:"
+        body = "\n".join(f"- {e}" for e in self.errors)
+        super().__init__(f"{head}\n{body}")

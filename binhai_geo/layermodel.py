@@ -1,0 +1,370 @@
+"""The layer model: every layer kind the plan needs, declared once.
+
+A *layer kind* says what geometry a layer holds, which attribute fields it must and may carry (with
+units, allowed values and ranges) and its Chinese and English names. Readers and validators
+(:mod:`binhai_geo.validate`), the region pack, the map legend and the 三调 land-survey mapping
+(:mod:`binhai_geo.landsurvey`) all use these declarations; nothing else lists fields.
+
+Field names carry their unit where they have one (``capacity_mw``, ``voltage_kv``, ``accuracy_m``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Geometry families. A layer of family "polygon" may hold Polygon and MultiPolygon features, etc.
+GEOMETRY_FAMILIES: dict[str, frozenset[str]] = {
+    "polygon": frozenset({"Polygon", "MultiPolygon"}),
+    "line": frozenset({"LineString", "MultiLineString"}),
+    "point": frozenset({"Point", "MultiPoint"}),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute field of a layer kind.
+
+    Parameters
+    ----------
+    name : str
+        Canonical field name (ASCII, unit suffix where it has a unit).
+    dtype : {"str", "float", "int", "bool"}
+        Value type.
+    required : bool
+        Whether every feature must carry a value.
+    unit : str
+        Unit of the value ("" for none).
+    zh, en : str
+        Chinese and English label (legends, popups, reports).
+    allowed : tuple of str, optional
+        Allowed values for a categorical field.
+    min, max : float, optional
+        Inclusive value range for a numeric field.
+    aliases : tuple of str
+        Other names the field is accepted under (for example Chinese field names of land-survey data).
+    """
+
+    name: str
+    dtype: str
+    required: bool = False
+    unit: str = ""
+    zh: str = ""
+    en: str = ""
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    """A layer kind: geometry family, fields and names.
+
+    Parameters
+    ----------
+    name : str
+        Kind identifier (also the default GeoPackage layer name in a region pack).
+    geometry : {"polygon", "line", "point"} or tuple of them
+        Accepted geometry families.
+    zh, en : str
+        Chinese and English name.
+    fields : tuple of FieldSpec
+        Kind-specific fields (the common fields are added by :func:`fields_of`).
+    description : str
+        What the layer holds.
+    """
+
+    name: str
+    geometry: tuple[str, ...]
+    zh: str
+    en: str
+    fields: tuple[FieldSpec, ...] = ()
+    description: str = ""
+
+    @property
+    def geometry_types(self) -> frozenset[str]:
+        """Shapely geometry type names a layer of this kind may hold."""
+        out: set[str] = set()
+        for fam in self.geometry:
+            out |= GEOMETRY_FAMILIES[fam]
+        return frozenset(out)
+
+    @property
+    def label(self) -> str:
+        """Bilingual label, Chinese first: ``盐田 Salt pan``."""
+        return f"{self.zh} {self.en}"
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field spec called ``name`` (common fields included)."""
+        for f in fields_of(self):
+            if f.name == name:
+                return f
+        raise KeyError(f"layer kind '{self.name}' has no field '{name}'")
+
+
+#: Fields every layer kind may carry.
+COMMON_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "str", zh="名称", en="Name", aliases=("名称", "NAME")),
+    FieldSpec("name_zh", "str", zh="中文名称", en="Chinese name"),
+    FieldSpec("source", "str", zh="来源", en="Source", aliases=("来源", "数据来源")),
+    FieldSpec("accuracy_m", "float", unit="m", zh="位置精度", en="Positional accuracy", min=0.0),
+)
+
+BUILDING_CLASSES = ("public_institution", "factory", "commercial", "residential", "other")
+WETLAND_TYPES = (
+    "salt_marsh",
+    "reed_marsh",
+    "tidal_flat",
+    "open_water",
+    "seagrass",
+    "oyster_reef",
+    "mariculture",
+    "other",
+)
+FOREST_TYPES = ("tree_forest", "bamboo", "designated_shrub", "other_shrub", "other")
+#: Forest types counted by China's forest coverage rate (乔木林地, 竹林地, 国家特别规定灌木林地).
+FOREST_COVER_TYPES = ("tree_forest", "bamboo", "designated_shrub")
+#: Minimum canopy cover for tree forest to count as forest (郁闭度 >= 0.2).
+FOREST_MIN_CANOPY = 0.2
+EXCLUSION_REASONS = (
+    "ecological_red_line",
+    "shipping_lane",
+    "port",
+    "anchorage",
+    "airport",
+    "pipeline",
+    "cable",
+    "military",
+    "residential",
+    "other",
+)
+PROJECT_TECHNOLOGIES = ("pv", "wind", "storage")
+PROJECT_STATUSES = ("built", "under_construction", "pipeline", "planned")
+
+_KINDS: tuple[LayerKind, ...] = (
+    LayerKind(
+        "boundary",
+        ("polygon",),
+        "行政边界",
+        "District boundary",
+        (FieldSpec("name", "str", required=True, zh="名称", en="Name", aliases=("名称",)),),
+        "The district's land boundary (陆域).",
+    ),
+    LayerKind(
+        "subdistrict",
+        ("polygon",),
+        "功能区/街镇",
+        "Sub-district",
+        (FieldSpec("name", "str", required=True, zh="名称", en="Name", aliases=("名称",)),),
+        "Development zones and towns, for per-sub-district summaries.",
+    ),
+    LayerKind("land", ("polygon",), "陆地", "Land", (), "Land polygon (from the coastline source)."),
+    LayerKind("sea_area", ("polygon",), "海域", "Sea area", (), "Sea within the region's extent."),
+    LayerKind(
+        "coastline",
+        ("line",),
+        "岸线",
+        "Coastline",
+        (FieldSpec("natural", "bool", required=True, zh="自然岸线", en="Natural shoreline"),),
+        "Shoreline; `natural` marks natural shoreline (自然岸线) by the region pack's stated rule.",
+    ),
+    LayerKind(
+        "salt_pan",
+        ("polygon",),
+        "盐田",
+        "Salt pan",
+        (FieldSpec("operator", "str", zh="经营单位", en="Operator"),),
+        "Salt fields (盐田), candidate surface for salt-pan PV (盐光互补).",
+    ),
+    LayerKind(
+        "fish_pond",
+        ("polygon",),
+        "养殖坑塘",
+        "Fish pond",
+        (FieldSpec("pond_type", "str", zh="坑塘类型", en="Pond type"),),
+        "Aquaculture ponds, candidate surface for fishery PV (渔光互补).",
+    ),
+    LayerKind(
+        "offshore_zone",
+        ("polygon",),
+        "海上开发区",
+        "Offshore zone",
+        (
+            FieldSpec(
+                "allowed_use",
+                "str",
+                required=True,
+                zh="允许用途",
+                en="Allowed use",
+                allowed=("pv", "wind", "both"),
+            ),
+            FieldSpec("water_depth_m", "float", unit="m", zh="水深", en="Water depth", min=0.0),
+        ),
+        "Sea zones open to offshore PV (海上光伏) and/or offshore wind (海上风电).",
+    ),
+    LayerKind(
+        "tidal_flat",
+        ("polygon",),
+        "沿海滩涂",
+        "Tidal flat",
+        (),
+        "Intertidal flats (沿海滩涂), exploratory wind sites (滩涂风电).",
+    ),
+    LayerKind(
+        "breakwater",
+        ("line",),
+        "防波堤",
+        "Breakwater",
+        (),
+        "Breakwaters and jetties, exploratory wind sites (防波堤风电).",
+    ),
+    LayerKind(
+        "rooftop",
+        ("polygon",),
+        "建筑屋顶",
+        "Rooftop",
+        (
+            FieldSpec(
+                "building_class",
+                "str",
+                required=True,
+                zh="建筑类别",
+                en="Building class",
+                allowed=BUILDING_CLASSES,
+            ),
+            FieldSpec("new_build", "bool", required=True, zh="新建", en="New build"),
+            FieldSpec(
+                "roof_type", "str", required=True, zh="屋顶类型", en="Roof type", allowed=("flat", "pitched")
+            ),
+            FieldSpec("height_m", "float", unit="m", zh="建筑高度", en="Building height", min=0.0),
+            FieldSpec("pv_installed", "bool", zh="已装光伏", en="PV installed"),
+        ),
+        "Building footprints (屋顶分布式光伏).",
+    ),
+    LayerKind(
+        "wetland",
+        ("polygon",),
+        "湿地",
+        "Wetland",
+        (
+            FieldSpec(
+                "wetland_type", "str", required=True, zh="湿地类型", en="Wetland type", allowed=WETLAND_TYPES
+            ),
+        ),
+        "Wetlands by type (salt marsh, reed marsh, tidal flat, open water, oyster reef, ...).",
+    ),
+    LayerKind(
+        "forest",
+        ("polygon",),
+        "林地",
+        "Forest",
+        (
+            FieldSpec(
+                "forest_type", "str", required=True, zh="林地类型", en="Forest type", allowed=FOREST_TYPES
+            ),
+            FieldSpec(
+                "canopy_cover",
+                "float",
+                required=True,
+                zh="郁闭度",
+                en="Canopy cover",
+                min=0.0,
+                max=1.0,
+                aliases=("郁闭度",),
+            ),
+            FieldSpec("year_planted", "int", zh="造林年份", en="Year planted", min=1900, max=2100),
+        ),
+        "Forest and shrubland patches.",
+    ),
+    LayerKind(
+        "protected_area",
+        ("polygon",),
+        "自然保护地",
+        "Protected area",
+        (
+            FieldSpec("category", "str", required=True, zh="保护地类别", en="Category"),
+            FieldSpec(
+                "zone",
+                "str",
+                required=True,
+                zh="功能分区",
+                en="Zone",
+                allowed=("core", "buffer", "experimental", "general"),
+            ),
+        ),
+        "Nature reserves, wetland parks, marine parks (自然保护地) and their zones.",
+    ),
+    LayerKind(
+        "exclusion",
+        ("polygon", "line", "point"),
+        "限制区",
+        "Exclusion zone",
+        (
+            FieldSpec(
+                "reason", "str", required=True, zh="限制原因", en="Reason", allowed=EXCLUSION_REASONS
+            ),
+            FieldSpec("buffer_m", "float", unit="m", zh="缓冲距离", en="Buffer", min=0.0),
+        ),
+        "Areas where development is excluded: ecological red line, shipping lanes, airport, pipelines, ...",
+    ),
+    LayerKind(
+        "substation",
+        ("point",),
+        "变电站",
+        "Substation",
+        (
+            FieldSpec(
+                "voltage_kv", "float", required=True, unit="kV", zh="电压等级", en="Voltage", min=0.0
+            ),
+        ),
+        "Grid substations.",
+    ),
+    LayerKind(
+        "project",
+        ("point", "polygon"),
+        "项目",
+        "Project",
+        (
+            FieldSpec("name", "str", required=True, zh="项目名称", en="Project name", aliases=("项目名称",)),
+            FieldSpec(
+                "technology",
+                "str",
+                required=True,
+                zh="技术类型",
+                en="Technology",
+                allowed=PROJECT_TECHNOLOGIES,
+            ),
+            FieldSpec("capacity_mw", "float", required=True, unit="MW", zh="装机容量", en="Capacity", min=0.0),
+            FieldSpec(
+                "status", "str", required=True, zh="状态", en="Status", allowed=PROJECT_STATUSES
+            ),
+            FieldSpec("year", "int", required=True, zh="投产年份", en="Year", min=1990, max=2100),
+            FieldSpec("surface", "str", zh="场址类型", en="Surface"),
+            FieldSpec("energy_mwh", "float", unit="MWh", zh="储能容量", en="Storage energy", min=0.0),
+        ),
+        "Named built or pipeline projects (the plan's 重点项目).",
+    ),
+)
+
+LAYER_KINDS: dict[str, LayerKind] = {k.name: k for k in _KINDS}
+
+
+def fields_of(kind: LayerKind) -> tuple[FieldSpec, ...]:
+    """Return all fields of ``kind``: its own fields, then the common ones it does not redefine."""
+    own = {f.name for f in kind.fields}
+    return kind.fields + tuple(f for f in COMMON_FIELDS if f.name not in own)
+
+
+def get_kind(name: str) -> LayerKind:
+    """Return the layer kind called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With the list of known kinds, when ``name`` is not one of them.
+    """
+    try:
+        return LAYER_KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(LAYER_KINDS))
+        raise KeyError(f"unknown layer kind '{name}'; known kinds: {known}") from None

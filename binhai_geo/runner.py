@@ -1,0 +1,188 @@
+"""The workflow runner: one planning run from a workflow file to its deliverables.
+
+It only calls the domain steps, in the one direction data flows:
+layers -> sites (siting) -> indicators (coverage, capacity) -> targets -> deliverables.
+Everything is computed before anything is written, and every file is written atomically, so a
+failing run leaves no partial output beside the previous run's files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from binhai_geo.atomic import check_writable_dir, write_text_atomic
+from binhai_geo.config import Workflow, load_workflow
+from binhai_geo.coverage import coverage_indicators, sink_areas
+from binhai_geo.factors import load_capacity_density, packaged_table
+from binhai_geo.io import write_csv, write_gpkg
+from binhai_geo.layers import LayerSet, load_layers
+from binhai_geo.manifest import build_manifest
+from binhai_geo.projects import capacity_indicators
+from binhai_geo.sites import build_sites
+from binhai_geo.targets import check_targets, load_targets
+
+#: Steps of a plan run, for progress display.
+PLAN_STEPS = ("workflow", "layers", "sites", "indicators", "map", "write")
+
+#: Said on every map and report until the engines replace these simplifications.
+SIMPLIFICATIONS = (
+    "Sample layers are illustrative placements from public descriptions, not surveyed data "
+    "(示例图层为依据公开资料的示意性位置，非测绘数据).",
+    "Capacities are area x documented capacity density, with no exclusions applied yet "
+    "(装机容量=面积×装机密度，尚未扣除限制区).",
+)
+
+
+@dataclass
+class PlanResult:
+    """What a plan run computed and wrote.
+
+    Attributes
+    ----------
+    workflow : Workflow
+        The workflow run.
+    layers : LayerSet
+        The validated layers.
+    sites : geopandas.GeoDataFrame
+        Candidate sites with capacity.
+    targets : pandas.DataFrame
+        The target check.
+    sinks : pandas.DataFrame
+        Sink-class areas.
+    densities : pandas.DataFrame
+        The capacity-density table used.
+    outputs : dict of str to pathlib.Path
+        Files written, by role.
+    """
+
+    workflow: Workflow
+    layers: LayerSet
+    sites: gpd.GeoDataFrame
+    targets: pd.DataFrame
+    sinks: pd.DataFrame
+    densities: pd.DataFrame
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None) -> PlanResult:
+    """Compute a plan run in memory (nothing is written).
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The loaded workflow.
+    step : callable
+        Called with each step name of :data:`PLAN_STEPS` as it starts.
+    """
+    step("layers")
+    layers = load_layers(workflow)
+    a = workflow.spec.assumptions
+    densities = load_capacity_density(
+        workflow.resolve(a.capacity_density_file) if a.capacity_density_file else None,
+        a.capacity_density,
+    )
+    step("sites")
+    s = workflow.spec.siting
+    sites = build_sites(layers.layers, densities, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
+                        offshore_both_as=s.offshore_both_as)
+    step("indicators")
+    indicators = coverage_indicators(layers.layers) + capacity_indicators(
+        layers.layers,
+        sites,
+        total_installed_capacity_mw=a.district.total_installed_capacity_mw,
+        total_installed_capacity_source=a.district.total_installed_capacity_source,
+    )
+    targets = check_targets(load_targets(workflow.targets_path), indicators)
+    sinks = sink_areas(layers.layers)
+    return PlanResult(workflow, layers, sites, targets, sinks, densities)
+
+
+def _inputs(result: PlanResult) -> list[Path]:
+    wf = result.workflow
+    a = wf.spec.assumptions
+    files = [wf.path, wf.region.path, wf.targets_path, *result.layers.files]
+    files.append(wf.resolve(a.capacity_density_file) if a.capacity_density_file
+                 else packaged_table("capacity_density.csv"))
+    return files
+
+
+def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
+    """Write a computed plan's deliverables to ``out_dir``; return them by role."""
+    wf = result.workflow
+    prefix = wf.prefix
+    html = None
+    if wf.spec.outputs.map:
+        step("map")
+        from binhai_geo.webmap import build_map, to_offline_html
+
+        m = build_map(
+            result.layers.layers,
+            result.sites,
+            result.targets,
+            title=wf.spec.workflow.title,
+            title_zh=wf.spec.workflow.title_zh,
+            credits=wf.region.spec.credits,
+            notes=SIMPLIFICATIONS,
+        )
+        html = to_offline_html(m)
+    step("write")
+    out: dict[str, Path] = {}
+    sites = result.sites
+    out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
+    out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
+    out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
+    out["sinks_csv"] = write_csv(result.sinks, out_dir / f"{prefix}_sink_areas.csv")
+    out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
+    if html is not None:
+        out["map_html"] = write_text_atomic(out_dir / f"{prefix}.html", html)
+    summary = {
+        "sites": len(sites),
+        "candidate_capacity_mw": sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
+        "targets": result.targets.set_index("target_id")["status"].to_dict(),
+        "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
+        "simplifications": list(SIMPLIFICATIONS),
+    }
+    manifest = build_manifest(
+        workflow_path=wf.path,
+        workflow=wf.spec.model_dump(),
+        inputs=_inputs(result),
+        outputs=out.values(),
+        summary=summary,
+    )
+    out["manifest"] = write_text_atomic(out_dir / f"{prefix}_manifest.json", manifest)
+    return out
+
+
+def run_plan(
+    workflow_path: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    step: Callable[[str], None] = lambda s: None,
+) -> PlanResult:
+    """Run a workflow end to end: load, compute, write.
+
+    Parameters
+    ----------
+    workflow_path : path-like
+        The workflow TOML file.
+    out_dir : path-like, optional
+        Output folder; default: the workflow's ``[outputs] dir``.
+    step : callable
+        Progress callback, called with each step name of :data:`PLAN_STEPS`.
+
+    Returns
+    -------
+    PlanResult
+        With ``outputs`` filled.
+    """
+    step("workflow")
+    wf = load_workflow(workflow_path)
+    target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
+    result = compute_plan(wf, step)
+    result.outputs = write_plan(result, target_dir, step)
+    return result

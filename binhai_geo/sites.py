@@ -1,0 +1,127 @@
+"""Candidate sites: which features can host PV or wind, and their capacity from a capacity density.
+
+This is the thin first siting step: every feature of a candidate surface becomes one site, whose
+capacity is its area (or length, for breakwaters) times the documented capacity density of its surface
+and technology. No exclusions are applied yet (a simplification the report states); the yield engines
+fill the energy columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+#: Columns of the sites table, in order.
+SITE_COLUMNS = (
+    "site_id",
+    "name",
+    "layer_kind",
+    "technology",
+    "area_km2",
+    "length_km",
+    "capacity_density",
+    "capacity_density_unit",
+    "capacity_mw",
+    "energy_mwh_per_yr",
+    "specific_yield_kwh_per_kwp",
+    "capacity_factor",
+)
+
+
+def _technology_of(kind: str, gdf: gpd.GeoDataFrame, tech: str, offshore_both_as: str) -> np.ndarray:
+    """Boolean mask of features of ``kind`` that are candidates for ``tech``."""
+    if kind != "offshore_zone":
+        return np.ones(len(gdf), dtype=bool)
+    use = gdf["allowed_use"].to_numpy()
+    return (use == tech) | ((use == "both") & (offshore_both_as == tech))
+
+
+def build_sites(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    densities: pd.DataFrame,
+    *,
+    pv_surfaces: list[str],
+    wind_surfaces: list[str],
+    offshore_both_as: str = "wind",
+) -> gpd.GeoDataFrame:
+    """Build the candidate-site table from the layers.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Validated layers by kind, all in the analysis (projected) CRS.
+    densities : pandas.DataFrame
+        Capacity-density table (see :func:`binhai_geo.factors.load_capacity_density`).
+    pv_surfaces, wind_surfaces : list of str
+        Layer kinds that are candidates for PV and for wind.
+    offshore_both_as : {"pv", "wind"}
+        Technology an offshore zone with ``allowed_use = both`` counts for (each area counts once).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`SITE_COLUMNS` and geometry, in the analysis CRS. ``area_km2`` for polygons,
+        ``length_km`` for lines; ``capacity_mw`` = measure x density [MW]. Energy columns are empty.
+
+    Raises
+    ------
+    ValueError
+        If a layer is not in a projected CRS (areas would be meaningless).
+    """
+    dens = densities.set_index(["surface", "technology"])
+    frames = []
+    crs = None
+    for tech, surfaces in (("pv", pv_surfaces), ("wind", wind_surfaces)):
+        for kind in surfaces:
+            gdf = layers.get(kind)
+            if gdf is None or len(gdf) == 0:
+                continue
+            if gdf.crs is None or not gdf.crs.is_projected:
+                raise ValueError(f"layer '{kind}' must be in a projected CRS to measure areas, got {gdf.crs}")
+            if (kind, tech) not in dens.index:
+                continue
+            crs = gdf.crs
+            sel = gdf[_technology_of(kind, gdf, tech, offshore_both_as)]
+            if len(sel) == 0:
+                continue
+            row = dens.loc[(kind, tech)]
+            area_km2 = sel.geometry.area.to_numpy() / 1e6
+            length_km = sel.geometry.length.to_numpy() / 1e3
+            measure = length_km if row["unit"] == "MW/km" else area_km2
+            names = sel["name"] if "name" in sel.columns else pd.Series(pd.NA, index=sel.index)
+            frames.append(
+                gpd.GeoDataFrame(
+                    {
+                        "site_id": [f"{kind}-{tech}-{fid}" for fid in sel.index],
+                        "name": names.to_numpy(),
+                        "layer_kind": kind,
+                        "technology": tech,
+                        "area_km2": np.where(row["unit"] == "MW/km", np.nan, area_km2),
+                        "length_km": np.where(row["unit"] == "MW/km", length_km, np.nan),
+                        "capacity_density": row["value"],
+                        "capacity_density_unit": row["unit"],
+                        "capacity_mw": measure * row["value"],
+                        "energy_mwh_per_yr": np.nan,
+                        "specific_yield_kwh_per_kwp": np.nan,
+                        "capacity_factor": np.nan,
+                    },
+                    geometry=sel.geometry.to_numpy(),
+                    crs=gdf.crs,
+                )
+            )
+    if not frames:
+        return gpd.GeoDataFrame({c: [] for c in SITE_COLUMNS}, geometry=[], crs=crs)
+    sites = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(sites, geometry="geometry", crs=crs)[[*SITE_COLUMNS, "geometry"]]
+
+
+def capacity_by(sites: gpd.GeoDataFrame, by: str | list[str] = "technology") -> pd.DataFrame:
+    """Sum ``capacity_mw`` (and area, length) of sites by a column or columns."""
+    return (
+        sites.groupby(by, dropna=False)[["capacity_mw", "area_km2", "length_km"]]
+        .sum(min_count=1)
+        .reset_index()
+    )

@@ -1,0 +1,347 @@
+"""Validating a layer against its layer kind.
+
+:func:`validate_layer` checks a GeoDataFrame against a :class:`~binhai_geo.layermodel.LayerKind`:
+CRS present, features present, geometry type, required fields, value types, allowed values and
+ranges. Invalid geometries are repaired with :func:`shapely.make_valid` and reported; features
+outside the region are reported. All problems of a layer are collected and raised together, each
+naming the file, layer, feature (FID) and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from binhai_geo.errors import BinhaiGeoError, LayerError, MultipleErrors
+from binhai_geo.layermodel import LayerKind, fields_of
+
+_TRUE = {"true", "t", "1", "yes", "y", "是", "真"}
+_FALSE = {"false", "f", "0", "no", "n", "否", "假"}
+#: Geometry type names by shapely type id + 1 (id -1 is a missing geometry).
+_TYPE_NAMES = np.array(
+    ["None", "Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+     "MultiPolygon", "GeometryCollection"]
+)
+#: Shapefile field names are at most this long; longer canonical names are also accepted cut to it.
+SHAPEFILE_FIELD_CHARS = 10
+#: At most this many feature ids are listed in one message.
+_MAX_LISTED = 10
+
+CRS_HINT = (
+    "assign the layer's CRS in QGIS (Layer Properties > Source > Assigned Coordinate Reference System, "
+    "then export) or with `ogr2ogr -a_srs EPSG:4527 out.gpkg in.gpkg`; for Binhai use CGCS2000 "
+    "(EPSG:4490, or Gauss-Kruger EPSG:4527 / EPSG:4548)"
+)
+
+
+@dataclass
+class LayerReport:
+    """What validation found and did for one layer.
+
+    Attributes
+    ----------
+    kind : str
+        Layer kind.
+    file, layer : str or None
+        Where the layer came from.
+    n_features : int
+        Number of features.
+    crs : str
+        The layer's CRS as read (before any reprojection).
+    repaired : list
+        Feature ids whose invalid geometry was repaired.
+    outside : list
+        Feature ids lying entirely outside the region.
+    warnings : list of str
+        Other remarks (for example dropped empty parts).
+    """
+
+    kind: str
+    file: str | None
+    layer: str | None
+    n_features: int = 0
+    crs: str = ""
+    repaired: list = field(default_factory=list)
+    outside: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        parts = [f"{self.n_features} features", self.crs]
+        if self.repaired:
+            parts.append(f"{len(self.repaired)} geometries repaired (FID {_ids(self.repaired)})")
+        if self.outside:
+            parts.append(f"{len(self.outside)} outside the region (FID {_ids(self.outside)})")
+        parts.extend(self.warnings)
+        return "; ".join(parts)
+
+
+def _ids(ids: list) -> str:
+    shown = ", ".join(str(i) for i in ids[:_MAX_LISTED])
+    more = len(ids) - _MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _apply_aliases(gdf: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
+    """Rename columns that match a field alias (case-insensitive) to the canonical field name.
+
+    Aliases are the field's declared ones (e.g. Chinese names) and, for names over 10 characters,
+    the name cut to 10 as the Shapefile format stores it.
+    """
+    lower = {str(c).lower(): c for c in gdf.columns}
+    renames = {}
+    for spec in fields_of(kind):
+        if spec.name in gdf.columns:
+            continue
+        # Shapefiles cut field names to 10 characters (canopy_cover -> canopy_cov).
+        shapefile_name = (spec.name[:SHAPEFILE_FIELD_CHARS],) if len(spec.name) > SHAPEFILE_FIELD_CHARS else ()
+        for alias in (*spec.aliases, *shapefile_name):
+            col = lower.get(alias.lower())
+            if col is not None and col not in renames:
+                renames[col] = spec.name
+                break
+    return gdf.rename(columns=renames) if renames else gdf
+
+
+def _to_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse booleans; return (parsed, bad_mask). Accepts true/false, 1/0, yes/no, 是/否."""
+    if values.dtype == bool:
+        return values, pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip().str.lower()
+    parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    parsed[text.isin(_TRUE)] = True
+    parsed[text.isin(_FALSE)] = False
+    bad = values.notna() & parsed.isna()
+    return parsed, bad
+
+
+def _repair(geoms: np.ndarray, allowed: frozenset[str]) -> np.ndarray:
+    """Repair invalid geometries with make_valid, keeping only parts of the allowed family."""
+    fixed = shapely.make_valid(geoms)
+    out = fixed.copy()
+    for i, g in enumerate(fixed):
+        if g is not None and g.geom_type == "GeometryCollection":
+            parts = [p for p in shapely.get_parts(g) if p.geom_type in allowed]
+            if not parts:
+                out[i] = None
+            elif len(parts) == 1:
+                out[i] = parts[0]
+            else:
+                out[i] = shapely.union_all(parts)
+    return out
+
+
+def validate_layer(
+    gdf: gpd.GeoDataFrame,
+    kind: LayerKind,
+    *,
+    file: str | None = None,
+    layer: str | None = None,
+    region: shapely.Geometry | None = None,
+    region_crs: object | None = None,
+) -> tuple[gpd.GeoDataFrame, LayerReport]:
+    """Check ``gdf`` against ``kind``; return a cleaned copy and a report.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The layer as read (index = feature ids).
+    kind : LayerKind
+        The kind it must match.
+    file, layer : str, optional
+        Where it came from (used in messages; default from ``gdf.attrs``).
+    region : shapely.Geometry, optional
+        The region's extent; features entirely outside it are reported (not removed).
+    region_crs : CRS-like, optional
+        CRS of ``region`` (required when ``region`` is given).
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, LayerReport)
+        The layer with canonical field names, parsed types and repaired geometries, in its own CRS;
+        and what was found.
+
+    Raises
+    ------
+    LayerError or MultipleErrors
+        For every problem that needs the user: no CRS, no features, wrong geometry type, a missing
+        required field or value, a value of the wrong type, outside the allowed values or range.
+    """
+    file = file if file is not None else gdf.attrs.get("source_file")
+    layer = layer if layer is not None else gdf.attrs.get("source_layer", kind.name)
+    where = {"file": file, "layer": layer}
+    report = LayerReport(kind=kind.name, file=file, layer=layer, n_features=len(gdf))
+
+    if gdf.crs is None:
+        raise LayerError("the layer has no coordinate reference system (CRS)", hint=CRS_HINT, **where)
+    report.crs = gdf.crs.to_string()
+    if len(gdf) == 0:
+        raise LayerError(
+            f"the layer is empty; a '{kind.name}' layer ({kind.label}) needs at least one feature",
+            hint="check that the right layer was exported, or leave this layer out of the workflow",
+            **where,
+        )
+
+    errors: list[BinhaiGeoError] = []
+    out = _apply_aliases(gdf.copy(), kind)
+
+    # Geometry: present and of the kind's type.
+    geoms = np.asarray(out.geometry.array, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        errors.append(
+            LayerError(
+                f"{int(missing.sum())} feature(s) have no geometry (FID {_ids(list(out.index[missing]))})",
+                hint="delete these features or draw their geometry",
+                **where,
+            )
+        )
+    type_names = _TYPE_NAMES[shapely.get_type_id(geoms) + 1]
+    wrong = ~missing & ~np.isin(type_names, sorted(kind.geometry_types))
+    if wrong.any():
+        found = ", ".join(sorted(set(type_names[wrong])))
+        first = out.index[wrong][0]
+        errors.append(
+            LayerError(
+                f"{int(wrong.sum())} feature(s) are {found}, but a '{kind.name}' layer holds "
+                f"{' or '.join(sorted(kind.geometry))} geometries (FID {_ids(list(out.index[wrong]))})",
+                feature=first,
+                hint=f"give the {kind.en.lower()} layer as {'/'.join(kind.geometry)}s, or check that the "
+                "file was assigned to the right layer kind",
+                **where,
+            )
+        )
+
+    # Fields: required present and filled; types, allowed values, ranges.
+    for spec in fields_of(kind):
+        if spec.name not in out.columns:
+            if spec.required:
+                aliases = f" (or {', '.join(spec.aliases)})" if spec.aliases else ""
+                errors.append(
+                    LayerError(
+                        f"required field missing: a '{kind.name}' layer needs '{spec.name}'{aliases} "
+                        f"[{spec.en}, {spec.zh}{', ' + spec.unit if spec.unit else ''}]; "
+                        f"the layer has: {', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}",
+                        field=spec.name,
+                        hint="add the field (QGIS Field Calculator) or rename the existing one",
+                        **where,
+                    )
+                )
+            continue
+        col = out[spec.name]
+        raw_missing = col.isna() | (col.astype("string").str.strip() == "")
+        if spec.dtype in ("float", "int"):
+            parsed = pd.to_numeric(col, errors="coerce")
+            bad = col.notna() & parsed.isna()
+            if bad.any():
+                fid = out.index[bad][0]
+                errors.append(
+                    LayerError(
+                        f"expected a number{' in ' + spec.unit if spec.unit else ''}, found "
+                        f"'{col[bad].iloc[0]}' ({int(bad.sum())} feature(s), FID {_ids(list(out.index[bad]))})",
+                        feature=fid,
+                        field=spec.name,
+                        hint="correct the values; use a plain number without unit text",
+                        **where,
+                    )
+                )
+            if spec.min is not None or spec.max is not None:
+                lo = -np.inf if spec.min is None else spec.min
+                hi = np.inf if spec.max is None else spec.max
+                out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
+                if out_of_range.any():
+                    fid = out.index[out_of_range][0]
+                    errors.append(
+                        LayerError(
+                            f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
+                            f"[{spec.min}, {spec.max}]{' ' + spec.unit if spec.unit else ''} "
+                            f"({int(out_of_range.sum())} feature(s), FID {_ids(list(out.index[out_of_range]))})",
+                            feature=fid,
+                            field=spec.name,
+                            hint=f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})",
+                            **where,
+                        )
+                    )
+            out[spec.name] = parsed.astype("Int64") if spec.dtype == "int" and parsed.notna().all() else parsed
+            col = out[spec.name]
+        elif spec.dtype == "bool":
+            parsed, bad = _to_bool(col)
+            if bad.any():
+                fid = out.index[bad][0]
+                errors.append(
+                    LayerError(
+                        f"expected true/false (or 1/0, yes/no, 是/否), found '{col[bad].iloc[0]}' "
+                        f"({int(bad.sum())} feature(s), FID {_ids(list(out.index[bad]))})",
+                        feature=fid,
+                        field=spec.name,
+                        hint="correct the values",
+                        **where,
+                    )
+                )
+            out[spec.name] = parsed
+            col = out[spec.name]
+        elif spec.allowed is not None:
+            text = col.astype("string").str.strip()
+            bad = text.notna() & ~text.isin(spec.allowed)
+            if bad.any():
+                fid = out.index[bad][0]
+                errors.append(
+                    LayerError(
+                        f"value '{text[bad].iloc[0]}' is not allowed; expected one of "
+                        f"{', '.join(spec.allowed)} ({int(bad.sum())} feature(s), "
+                        f"FID {_ids(list(out.index[bad]))})",
+                        feature=fid,
+                        field=spec.name,
+                        hint=f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})",
+                        **where,
+                    )
+                )
+            out[spec.name] = text
+            col = out[spec.name]
+        if spec.required:
+            empty = raw_missing
+            if empty.any():
+                fid = out.index[empty][0]
+                errors.append(
+                    LayerError(
+                        f"required value missing in {int(empty.sum())} feature(s) "
+                        f"(FID {_ids(list(out.index[empty]))})",
+                        feature=fid,
+                        field=spec.name,
+                        hint=f"fill in '{spec.name}' ({spec.en}, {spec.zh}) for every feature",
+                        **where,
+                    )
+                )
+
+    if errors:
+        raise errors[0] if len(errors) == 1 else MultipleErrors(errors)
+
+    # Repair invalid geometries (after type checks, so a repair never hides a wrong type).
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        fixed = _repair(geoms[invalid], kind.geometry_types)
+        if any(g is None or g.is_empty for g in fixed):
+            lost = list(out.index[invalid][[g is None or g.is_empty for g in fixed]])
+            raise LayerError(
+                f"invalid geometries that cannot be repaired (FID {_ids(lost)})",
+                feature=lost[0],
+                hint="fix them in QGIS (Vector > Geometry Tools > Fix Geometries, or Check Validity)",
+                **where,
+            )
+        geoms = geoms.copy()
+        geoms[invalid] = fixed
+        out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
+        report.repaired = list(out.index[invalid])
+
+    if region is not None:
+        if region_crs is None:
+            raise ValueError("region_crs is required with region")
+        in_region_crs = out.geometry.to_crs(region_crs)
+        outside = ~in_region_crs.intersects(region)
+        report.outside = list(out.index[outside.to_numpy()])
+
+    return out, report

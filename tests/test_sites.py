@@ -1,0 +1,66 @@
+import pytest
+
+from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import load_capacity_density
+from binhai_geo.projects import capacity_indicators
+from binhai_geo.sites import SITE_COLUMNS, build_sites
+
+from conftest import synthetic_layers
+
+PV = ["salt_pan", "fish_pond", "offshore_zone", "rooftop"]
+WIND = ["offshore_zone", "tidal_flat", "breakwater"]
+
+
+def test_capacity_from_density():
+    dens = load_capacity_density()
+    sites = build_sites(synthetic_layers(), dens, pv_surfaces=PV, wind_surfaces=WIND).set_index("site_id")
+    assert list(sites.columns) == [c for c in SITE_COLUMNS if c != "site_id"] + ["geometry"]
+    salt = dens.set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
+    assert sites.loc["salt_pan-pv-0", "area_km2"] == pytest.approx(2.0)
+    assert sites.loc["salt_pan-pv-0", "capacity_mw"] == pytest.approx(2.0 * salt)
+    assert sites.loc["offshore_zone-wind-1", "technology"] == "wind"
+    assert sites.loc["offshore_zone-wind-1", "area_km2"] == pytest.approx(4.0)
+    assert sites["energy_mwh_per_yr"].isna().all()  # filled by the yield engines, not invented
+
+
+def test_both_use_zone_counts_once():
+    layers = synthetic_layers()
+    layers["offshore_zone"].loc[0, "allowed_use"] = "both"
+    sites = build_sites(layers, load_capacity_density(), pv_surfaces=PV, wind_surfaces=WIND)
+    zone = sites[sites["layer_kind"] == "offshore_zone"]
+    assert sorted(zone["technology"]) == ["wind", "wind"]
+    sites = build_sites(layers, load_capacity_density(), pv_surfaces=PV, wind_surfaces=WIND, offshore_both_as="pv")
+    assert sorted(sites[sites["layer_kind"] == "offshore_zone"]["technology"]) == ["pv", "wind"]
+
+
+def test_density_override_and_bad_tables(tmp_path):
+    dens = load_capacity_density(overrides={"salt_pan.pv": 50.0}).set_index(["surface", "technology"])
+    assert dens.loc[("salt_pan", "pv"), "value"] == 50.0
+    assert dens.loc[("salt_pan", "pv"), "source"].startswith("workflow override")
+    with pytest.raises(WorkflowError, match="names no row"):
+        load_capacity_density(overrides={"salt_pan.wind": 5.0})
+    table = load_capacity_density()
+    table.loc[0, "value"] = -1
+    p = tmp_path / "d.csv"
+    table.to_csv(p, index=False)
+    with pytest.raises(WorkflowError, match="must be a number >= 0"):
+        load_capacity_density(p)
+
+
+def test_packaged_densities_have_sources_and_ranges():
+    dens = load_capacity_density()
+    assert (dens["source"].str.len() > 20).all()
+    assert ((dens["low"] <= dens["value"]) & (dens["value"] <= dens["high"])).all()
+
+
+def test_capacity_indicators_by_hand():
+    layers = synthetic_layers()
+    ind = {i.target_id: i for i in capacity_indicators(layers, total_installed_capacity_mw=6000,
+                                                        total_installed_capacity_source="test")}
+    assert ind["pv_capacity"].value == 1000.0  # planned 500 MW not counted
+    assert "500 MW planned not counted" in ind["pv_capacity"].basis
+    assert ind["wind_capacity"].value == 200.0
+    assert ind["renewable_capacity"].value == 1200.0
+    assert ind["storage_capacity"].value == 100.0
+    assert ind["renewable_share"].value == pytest.approx(20.0)
+    assert ind["rooftop_pv_new_buildings"].value == pytest.approx(50.0)  # 1 of 2 new public/factory roofs
