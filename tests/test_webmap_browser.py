@@ -1,0 +1,81 @@
+"""The offline web map in headless Chromium, with every network request blocked."""
+
+from __future__ import annotations
+
+import browser_util
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+from test_webmap import X0, Y0, synthetic_inputs, synthetic_map
+
+from binhai_geo.layermodel import LAYER_KINDS
+from binhai_geo.webmap import write_map
+
+pytestmark = pytest.mark.browser
+
+browser = browser_util.browser
+browser_page = browser_util.browser_page
+
+
+@pytest.fixture(scope="module")
+def map_file(tmp_path_factory):
+    return write_map(synthetic_map(), tmp_path_factory.mktemp("webmap") / "synthetic.html")
+
+
+def test_synthetic_map_renders_offline(browser_page, map_file):
+    page = browser_page
+    report = browser_util.open_offline(page, map_file)
+
+    assert page.evaluate("typeof window.L") == "object"
+    assert page.evaluate("L.version").startswith("1.9")
+    assert page.locator("path.leaflet-interactive").count() > 0
+    assert page.locator(".leaflet-tile").count() == 0
+
+    legend = page.locator(".bhg-legend")
+    assert legend.is_visible()
+    assert "图例 Legend" in legend.inner_text()
+    targets = page.locator(".bhg-targets")
+    assert targets.is_visible()
+    assert targets.locator("tbody tr").count() == 3
+    assert "光伏装机容量" in targets.inner_text()
+    assert page.locator(".bhg-title").is_visible()
+    assert "illustrative" in page.locator(".bhg-title").inner_text()
+    assert "Synthetic test layers" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.locator(".leaflet-control-scale").is_visible()
+
+    overlays = page.locator(".leaflet-control-layers-overlays")
+    assert overlays.is_visible()
+    listed = overlays.inner_text()
+    for kind in ("land", "boundary", "salt_pan", "offshore_zone", "wetland", "exclusion", "substation"):
+        assert LAYER_KINDS[kind].label in listed
+    assert "光伏场址 PV sites" in listed
+    assert "生态与碳汇 Ecology and carbon sinks" in listed  # theme heading
+
+    browser_util.screenshot(page, "webmap_synthetic")
+
+    # Click the PV site (away from the project point drawn on it): its popup shows the site's figures.
+    layers, sites, _ = synthetic_inputs()
+    c = gpd.GeoSeries([Point(X0 - 10_000, Y0 + 10_000)], crs=sites.crs).to_crs(4326).iloc[0]
+    x, y = page.evaluate(
+        f"(() => {{ const p = bhg.maps[0].latLngToContainerPoint([{c.y}, {c.x}]); return [p.x, p.y]; }})()"
+    )
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible", timeout=3000)
+    text = popup.inner_text()
+    assert "S-001" in text and "场址编号 Site ID" in text and "4,000" in text
+    page.wait_for_timeout(350)  # popup fade-in
+    browser_util.screenshot(page, "webmap_synthetic_popup")
+
+    # Toggling a layer off and on keeps the theme headings.
+    box = overlays.get_by_text("盐田 Salt pan")
+    n = page.locator("path.leaflet-interactive").count()
+    box.click()
+    assert page.locator("path.leaflet-interactive").count() == n - len(layers["salt_pan"])
+    box.click()
+    assert page.locator(".bhg-layer-theme").count() == 5
+
+    assert report["console_errors"] == []
+    assert report["failed_requests"] == []
+    assert report["blocked_requests"] == []
+    assert all(u.startswith(("file:", "data:")) for u in report["requests"])
