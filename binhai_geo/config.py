@@ -115,6 +115,28 @@ class LayerSource(_Strict):
     layer: str | None = None
 
 
+class LandSurveySpec(_Strict):
+    """The ``[land_survey]`` table: China's third land survey (三调) polygons as a source of layers.
+
+    Features are sorted into layer kinds by their DLBM code through the mapping table
+    (``binhai_geo/data/dlbm_mapping.csv`` unless ``mapping`` names another). The kinds it yields replace
+    the region pack's; ``[layers]`` entries replace both.
+    """
+
+    path: str
+    layer: str | None = None
+    mapping: str | None = None
+    kinds: list[str] | None = Field(None, description="take only these kinds from the survey (default: all)")
+
+    @field_validator("kinds")
+    @classmethod
+    def _known(cls, v: list[str] | None) -> list[str] | None:
+        for s in v or []:
+            if s not in LAYER_KINDS:
+                raise ValueError(f"'{s}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        return v
+
+
 class WorkflowSpec(_Strict):
     """The ``[workflow]`` table."""
 
@@ -193,6 +215,7 @@ class WorkflowFile(_Strict):
 
     workflow: WorkflowSpec
     layers: dict[str, LayerSource] = Field(default_factory=dict)
+    land_survey: LandSurveySpec | None = None
     siting: SitingSpec = Field(default_factory=SitingSpec)
     assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
     targets: dict[str, str] = Field(default_factory=dict, description="optional: file = 'path/to/targets.csv'")
@@ -334,6 +357,11 @@ def load_workflow(path: str | Path) -> Workflow:
         if not wf.resolve(src.path).exists():
             raise WorkflowError(f"layer file '{wf.resolve(src.path)}' does not exist", file=str(p),
                                 layer=kind, hint="fix [layers] path, relative to the workflow file")
+    if spec.land_survey is not None:
+        for what, rel in (("land-survey file", spec.land_survey.path), ("DLBM mapping", spec.land_survey.mapping)):
+            if rel is not None and not wf.resolve(rel).exists():
+                raise WorkflowError(f"{what} '{wf.resolve(rel)}' does not exist", file=str(p),
+                                    field="land_survey", hint="fix [land_survey], relative to the workflow file")
     if spec.assumptions.capacity_density_file and not wf.resolve(spec.assumptions.capacity_density_file).exists():
         raise WorkflowError("capacity_density_file does not exist", file=str(p),
                             field="assumptions.capacity_density_file", hint="fix the path")

@@ -63,12 +63,33 @@ class LayerSet:
         return shapely.box(*shapely.union_all(boxes).bounds).buffer(REGION_MARGIN_M, join_style="mitre")
 
 
-def _load_one(path: Path, layer: str | None, kind: str, crs: object) -> tuple[gpd.GeoDataFrame, LayerReport]:
-    gdf = read_layer(path, layer, prefer=kind)
+def _validated(gdf: gpd.GeoDataFrame, kind: str, crs: object) -> tuple[gpd.GeoDataFrame, LayerReport]:
     clean, report = validate_layer(gdf, get_kind(kind))
+    report.warnings.extend(gdf.attrs.get("warnings", []))
     if clean.crs != crs:
         clean = clean.to_crs(crs)
     return clean, report
+
+
+def _survey_layers(workflow: Workflow) -> dict[str, gpd.GeoDataFrame]:
+    """Read the workflow's 三调 land-survey file and sort its features into layer kinds."""
+    from binhai_geo.landsurvey import fill_canopy_from_class, split_by_kind
+
+    spec = workflow.spec.land_survey
+    path = workflow.resolve(spec.path)
+    gdf = read_layer(path, spec.layer)
+    mapping = workflow.resolve(spec.mapping) if spec.mapping else None
+    kinds = split_by_kind(gdf, mapping, file=str(path), layer=gdf.attrs["source_layer"])
+    if "forest" in kinds:
+        kinds["forest"] = fill_canopy_from_class(kinds["forest"])
+    wanted = spec.kinds or list(kinds)
+    out = {}
+    for k in wanted:
+        if k in kinds:
+            part = kinds[k]
+            part.attrs.update(source_file=str(path), source_layer=f"{gdf.attrs['source_layer']} (三调 -> {k})")
+            out[k] = part
+    return out
 
 
 def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = None) -> LayerSet:
@@ -105,20 +126,33 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
     for kind, src in workflow.spec.layers.items():
         sources[kind] = (workflow.resolve(src.path), src.layer)
 
+    survey: dict[str, gpd.GeoDataFrame] = {}
+    if workflow.spec.land_survey is not None:
+        survey = {k: v for k, v in _survey_layers(workflow).items() if k not in workflow.spec.layers}
+        for kind in survey:
+            sources.pop(kind, None)
+    files = {p for p, _ in sources.values()}
+    if workflow.spec.land_survey is not None:
+        files.add(workflow.resolve(workflow.spec.land_survey.path))
+
     layers, reports, errors = {}, {}, []
-    for kind in sorted(sources):
-        path, layer = sources[kind]
+    for kind in sorted([*sources, *survey]):
         if progress:
             progress(kind)
         try:
-            layers[kind], reports[kind] = _load_one(path, layer, kind, crs)
+            if kind in survey:
+                gdf = survey[kind]
+            else:
+                path, layer = sources[kind]
+                gdf = read_layer(path, layer, prefer=kind)
+            layers[kind], reports[kind] = _validated(gdf, kind, crs)
         except MultipleErrors as exc:
             errors.extend(exc.errors)
         except BinhaiGeoError as exc:
             errors.append(exc)
     if errors:
         raise errors[0] if len(errors) == 1 else MultipleErrors(errors)
-    out = LayerSet(layers, reports, {p for p, _ in sources.values()}, crs)
+    out = LayerSet(layers, reports, files, crs)
     extent = out.extent()
     if extent is not None:
         for kind, gdf in layers.items():

@@ -1,6 +1,6 @@
-from binhai_geo.layermodel import COMMON_FIELDS, LAYER_KINDS, fields_of, get_kind
-
 import pytest
+
+from binhai_geo.layermodel import COMMON_FIELDS, LAYER_KINDS, fields_of, get_kind
 
 REQUIRED_KINDS = {
     "boundary", "sea_area", "coastline", "salt_pan", "fish_pond", "offshore_zone", "tidal_flat", "breakwater",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import browser_util
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
@@ -10,6 +9,8 @@ from test_webmap import X0, Y0, synthetic_inputs, synthetic_map
 
 from binhai_geo.layermodel import LAYER_KINDS
 from binhai_geo.webmap import write_map
+
+import browser_util
 
 pytestmark = pytest.mark.browser
 
