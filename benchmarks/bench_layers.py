@@ -14,10 +14,11 @@ import numpy as np
 import pyogrio
 import shapely
 
-from benchmarks._harness import best_of
 from binhai_geo.io import read_layer
 from binhai_geo.layermodel import BUILDING_CLASSES, get_kind
 from binhai_geo.validate import validate_layer
+
+from benchmarks._harness import best_of
 
 N_ROOFTOPS = 100_000
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks._harness import best_of
 from binhai_geo.config import load_workflow
 from binhai_geo.layers import load_layers
 from binhai_geo.runner import compute_plan, write_plan
+
+from benchmarks._harness import best_of
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "workflows" / "binhai_2025.toml"
 
