@@ -1,0 +1,90 @@
+"""The default workflow on the shipped Binhai region pack, end to end (what `make plan` does)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from binhai_geo.runner import run_plan
+
+import browser_util
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN_PV_MW = 1000 + 1000 + 1000 + 600 + 450 + 300 + 300 + 300 + 260  # named PV projects of the plan
+
+browser = browser_util.browser
+browser_page = browser_util.browser_page
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    """Run the shipped workflow once (outputs to a temporary folder), leaving the repo untouched."""
+    folder = tmp_path_factory.mktemp("plan")
+    src = (REPO / "workflows" / "binhai_2025.toml").read_text(encoding="utf-8")
+    region = (REPO / "layers" / "binhai" / "region.toml").as_posix()
+    wf = folder / "binhai_2025.toml"
+    wf.write_text(src.replace('"../layers/binhai/region.toml"', f'"{region}"').replace('"../maps"', '"out"'),
+                  encoding="utf-8")
+    pack_before = (REPO / "layers" / "binhai" / "binhai.gpkg").read_bytes()
+    result = run_plan(wf)
+    assert (REPO / "layers" / "binhai" / "binhai.gpkg").read_bytes() == pack_before
+    return result
+
+
+def test_outputs_written(plan):
+    out = {role: path.name for role, path in plan.outputs.items()}
+    assert out["map_html"] == "binhai_2025.html"
+    assert out["sites_gpkg"] == "binhai_2025_sites.gpkg" and out["sites_csv"] == "binhai_2025_sites.csv"
+    assert out["targets_csv"] == "binhai_2025_targets.csv" and out["manifest"] == "binhai_2025_manifest.json"
+    manifest = json.loads(plan.outputs["manifest"].read_text(encoding="utf-8"))
+    assert any(e["path"].endswith("binhai.gpkg") for e in manifest["inputs"])
+    size_mb = plan.outputs["map_html"].stat().st_size / 1e6
+    assert size_mb < 15, f"map is {size_mb:.1f} MB"
+
+
+def test_every_candidate_surface_yields_sites(plan):
+    sites = pd.read_csv(plan.outputs["sites_csv"])
+    assert set(sites["layer_kind"]) >= {"salt_pan", "fish_pond", "offshore_zone", "rooftop", "tidal_flat",
+                                        "breakwater"}
+    assert set(sites["technology"]) == {"pv", "wind"}
+    assert (sites["capacity_mw"] > 0).all()
+    assert sites["site_id"].is_unique
+
+
+def test_targets_against_the_plan(plan):
+    t = plan.targets.set_index("target_id")
+    assert t.loc["pv_capacity", "computed"] == pytest.approx(PLAN_PV_MW)  # 5,210 MW pipeline vs 4,700 MW
+    assert t.loc["pv_capacity", "status"] == "met"
+    assert t.loc["wind_capacity", "computed"] == pytest.approx(200.0)
+    assert t.loc["wind_capacity", "status"] == "short"
+    assert t.loc["storage_capacity", "computed"] == pytest.approx(400.0)
+    for tid in ("forest_cover", "protected_area_share", "natural_shoreline"):
+        assert t.loc[tid, "status"] in ("met", "short"), tid
+        assert 0 <= t.loc[tid, "computed"] <= 100
+    assert t.loc["charging_piles", "status"] == "not computed"
+    assert t.loc["renewable_share", "status"] == "not computed"  # needs a sourced district total
+
+
+@pytest.mark.browser
+def test_binhai_map_in_browser(plan, browser_page):
+    page = browser_page
+    report = browser_util.open_offline(page, plan.outputs["map_html"])
+    assert page.evaluate("L.version").startswith("1.9")
+    assert page.locator("path.leaflet-interactive").count() > 50
+    listed = page.locator(".leaflet-control-layers-overlays").inner_text()
+    for label in ("陆地 Land", "行政边界 District boundary", "岸线 Coastline", "盐田 Salt pan",
+                  "养殖坑塘 Fish pond", "海上开发区 Offshore zone", "湿地 Wetland", "林地 Forest"):
+        assert label in listed, label
+    assert "图例 Legend" in page.locator(".bhg-legend").inner_text()
+    assert "光伏" in page.locator(".bhg-targets").inner_text()
+    assert "illustrative" in page.locator(".bhg-title").inner_text()
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+    shot = browser_util.screenshot(page, "binhai_2025_map")
+    assert shot.stat().st_size > 10_000
+    shutil.copy(plan.outputs["map_html"], browser_util.ARTIFACTS / "binhai_2025.html")
+    assert report["console_errors"] == []
+    assert report["failed_requests"] == [] and report["blocked_requests"] == []
