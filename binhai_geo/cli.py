@@ -90,11 +90,14 @@ def _progress() -> Progress:
 def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
     table = Table(title="Targets 目标", show_lines=False)
     for col in ("target_id", "year", "required", "unit", "computed", "gap", "status"):
-        table.add_column(col, justify="right" if col in ("required", "computed", "gap") else "left")
+        table.add_column(col, justify="right" if col in ("required", "computed", "gap") else "left",
+                         no_wrap=col in ("target_id", "status"))
     colour = {"met": "green", "short": "red", "not computed": "dim"}
     for r in df.itertuples(index=False):
         def fmt(v: float) -> str:
-            return "–" if v != v else f"{v:,.2f}"  # NaN check without numpy
+            if v != v:  # NaN: not computed
+                return "–"
+            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
         table.add_row(r.target_id, str(r.year), fmt(r.required), r.unit, fmt(r.computed), fmt(r.gap),
                       f"[{colour[r.status]}]{r.status}[/]")

@@ -215,20 +215,20 @@ _CSS = """
   margin-top: 4px; padding: 2px 5px; background: #fff4d6; border-left: 3px solid #e0a100;
   color: #6d4c00; font-size: 11.5px;
 }
-.bhg-legend { max-height: calc(100vh - 260px); overflow-y: auto; min-width: 170px; }
+.bhg-legend { max-height: calc(100vh - 340px); overflow-y: auto; min-width: 170px; }
 .bhg-legend-theme { margin-top: 5px; font-weight: bold; color: #444; font-size: 11.5px; }
 .bhg-legend-item { display: flex; align-items: center; gap: 6px; margin: 1px 0; white-space: nowrap; }
 .bhg-sw { display: inline-block; flex: none; box-sizing: border-box; }
 .bhg-sw-polygon { width: 18px; height: 12px; }
 .bhg-sw-line { width: 18px; height: 0; }
 .bhg-sw-point { width: 11px; height: 11px; border-radius: 50%; margin: 0 3px 0 4px; }
-.bhg-targets { max-width: min(560px, 60vw); max-height: 34vh; overflow: auto; }
+.bhg-targets { max-width: min(620px, 62vw); max-height: 36vh; overflow: auto; }
 .bhg-targets table { border-collapse: collapse; margin-top: 3px; }
 .bhg-targets th, .bhg-targets td {
   padding: 2px 4px; border-bottom: 1px solid #e3e3e3; vertical-align: top; text-align: left;
 }
 .bhg-targets th { font-size: 11px; color: #555; font-weight: normal; white-space: nowrap; }
-.bhg-targets td.bhg-desc { min-width: 150px; max-width: 220px; }
+.bhg-targets td.bhg-desc { min-width: 120px; max-width: 170px; }
 .bhg-targets td.bhg-num { text-align: right; white-space: nowrap; }
 .bhg-en { color: #666; font-size: 10.5px; }
 .bhg-status {

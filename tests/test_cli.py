@@ -87,6 +87,7 @@ def _run_bad(tmp_path, args, *expected):
     return res
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
 def test_layer_without_crs(tmp_path):
     def drop_crs(layers):
         layers["forest"] = layers["forest"].set_crs(None, allow_override=True)
@@ -171,6 +172,8 @@ def test_invalid_geometry_is_repaired_and_noted(tmp_path):
     assert "layer 'salt_pan'" in res.output and "1 geometries repaired" in res.output
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
+@pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")
 def test_layers_check(tmp_path, pack):
     gpkg = pack.parent / "pack.gpkg"
     res = runner.invoke(app, ["layers", "check", str(gpkg)])
