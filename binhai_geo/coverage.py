@@ -10,7 +10,7 @@ Rules (stated here and in the report):
 - **Protected share** counts the union of all protected-area zones within the land area, over the land
   area (sea parts of marine parks do not count towards a share of land).
 - **Natural shoreline** is the length of coastline marked ``natural`` over the whole coastline length,
-  for the coastline within 1 km of the district boundary.
+  counting the coastline features (segments) that come within 1 km of the district boundary.
 - **Sink areas** are the areas of forest (by type) and wetland (by type); where a forest patch lies over
   a wetland, the overlap counts as forest only (forest first, a stated rule), so no area counts twice.
 
@@ -107,9 +107,10 @@ def coverage_indicators(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Indicato
     boundary = layers.get("boundary")
     if coast is not None and len(coast) and boundary is not None:
         _projected(coast, "coastline")
-        zone = shapely.union_all(boundary.geometry.to_numpy()).buffer(SHORELINE_BOUNDARY_TOLERANCE_M)
-        clipped = shapely.intersection(coast.geometry.to_numpy(), zone)
-        length = shapely.length(clipped)
+        district = shapely.union_all(boundary.geometry.to_numpy())
+        shapely.prepare(district)
+        near = shapely.dwithin(coast.geometry.to_numpy(), district, SHORELINE_BOUNDARY_TOLERANCE_M)
+        length = np.where(near, shapely.length(coast.geometry.to_numpy()), 0.0)
         natural = coast["natural"].fillna(False).to_numpy(dtype=bool)
         total_km = length.sum() / 1e3
         if total_km > 0:
