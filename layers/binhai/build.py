@@ -45,6 +45,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.ops import substring
 
+from binhai_geo.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
 
 HERE = Path(__file__).resolve().parent
@@ -71,7 +72,6 @@ POND_PROXIMITY_M = 300.0
 #: Width of the quay strip added to port basins in the port exclusions [m].
 PORT_QUAY_M = 200.0
 #: Coastline within this distance of the district boundary counts as the district's (as binhai_geo.coverage).
-DISTRICT_COAST_TOL_M = 1000.0
 #: Binhai's official land area (陆域面积) [km2], for comparison only.
 OFFICIAL_LAND_AREA_KM2 = 2270.0
 #: Pinned GeoPackage timestamp (the plan's issue date), for byte-stable metadata.
@@ -1547,35 +1547,19 @@ def build(out_path: Path = OUT_PATH, log: Callable[[str], None] = print) -> dict
     sanity_checks(layers, ctx)
     write_gpkg_atomic(layers, out_path)
 
-    # Summary figures
+    # Summary figures: the indicators come from binhai_geo.coverage, the same code `plan` runs.
+    indicators = {i.target_id: i for i in coverage_indicators(layers)}
     seg_arr = np.array(segments, dtype=object)
-    in_district = shapely.dwithin(seg_arr, district, DISTRICT_COAST_TOL_M)
-    clipped_len = shapely.length(shapely.intersection(seg_arr, district.buffer(DISTRICT_COAST_TOL_M)))
-    nat = np.array(natural)
-    coast_km = clipped_len.sum() / 1e3
-    nat_km = clipped_len[nat].sum() / 1e3
-    district_km2 = area_km2(district)
-    prot_land = shapely.intersection(shapely.union_all(layers["protected_area"].geometry.to_numpy()), district)
-    f = layers["forest"]
-    counted = f[
-        (f["forest_type"].isin(["tree_forest", "bamboo", "designated_shrub"]))
-        & ~((f["forest_type"] == "tree_forest") & (f["canopy_cover"] < 0.2))
-    ]
-    forest_all = area_km2(shapely.intersection(shapely.union_all(f.geometry.to_numpy()), district))
-    forest_cnt = area_km2(shapely.intersection(shapely.union_all(counted.geometry.to_numpy()), district))
+    in_district = shapely.dwithin(seg_arr, district, SHORELINE_BOUNDARY_TOLERANCE_M)
+    seg_km = np.where(in_district, shapely.length(seg_arr), 0.0) / 1e3
     summary = {
         "datum": check,
         "amap_polygon_km2": area_km2(full_boundary),
-        "district_land_km2": district_km2,
+        "district_land_km2": area_km2(district),
         "land_in_extent_km2": area_km2(land),
-        "coast_km_district": coast_km,
-        "natural_km_district": nat_km,
-        "natural_pct": 100.0 * nat_km / coast_km if coast_km else float("nan"),
-        "reason_km": {k: clipped_len[v].sum() / 1e3 for k, v in reasons.items()},
+        "indicators": indicators,
+        "reason_km": {k: seg_km[np.asarray(v)].sum() for k, v in reasons.items()},
         "n_segments_district": int(in_district.sum()),
-        "protected_pct": 100.0 * area_km2(prot_land) / district_km2,
-        "forest_all_pct": 100.0 * forest_all / district_km2,
-        "forest_counted_pct": 100.0 * forest_cnt / district_km2,
         "rooftop_km2": float(layers["rooftop"].area.sum()) / 1e6,
         "seconds": time.perf_counter() - t0,
     }
@@ -1626,15 +1610,15 @@ def print_summary(layers: dict[str, gpd.GeoDataFrame], s: dict, out_path: Path, 
         f"{s['land_in_extent_km2']:.1f} km2"
     )
     r = s["reason_km"]
+    ind = s["indicators"]
     log(
-        f"coastline within {DISTRICT_COAST_TOL_M:g} m of the district: {s['coast_km_district']:.1f} km, natural "
-        f"{s['natural_km_district']:.1f} km = {s['natural_pct']:.1f} % (flagged: reclaimed {r['reclaimed']:.1f} km, "
-        f"port/breakwater {r['port']:.1f} km, embanked ponds {r['embanked']:.1f} km; overlapping)"
+        f"natural shoreline {ind['natural_shoreline'].value:.1f} % ({ind['natural_shoreline'].basis}; flagged "
+        f"artificial: reclaimed {r['reclaimed']:.1f} km, port/breakwater {r['port']:.1f} km, embanked ponds "
+        f"{r['embanked']:.1f} km; overlapping)"
     )
-    log(
-        f"protected share of district land {s['protected_pct']:.1f} %; forest {s['forest_all_pct']:.2f} % of land "
-        f"({s['forest_counted_pct']:.2f} % counts as forest cover); rooftops {s['rooftop_km2']:.2f} km2"
-    )
+    log(f"protected share of land {ind['protected_area_share'].value:.1f} % ({ind['protected_area_share'].basis})")
+    log(f"forest cover {ind['forest_cover'].value:.2f} % ({ind['forest_cover'].basis}); "
+        f"rooftops {s['rooftop_km2']:.2f} km2")
     size_mb = out_path.stat().st_size / 1e6
     log(f"wrote {out_path} ({size_mb:.2f} MB) in {s['seconds']:.0f} s")
 
