@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from binhai_geo.errors import BinhaiGeoError, LayerError, MultipleErrors
-from binhai_geo.layermodel import LayerKind, fields_of
+from binhai_geo.layermodel import FieldSpec, LayerKind, fields_of
 
 _TRUE = {"true", "t", "1", "yes", "y", "是", "真"}
 _FALSE = {"false", "f", "0", "no", "n", "否", "假"}
@@ -234,88 +234,43 @@ def validate_layer(
             continue
         col = out[spec.name]
         raw_missing = col.isna() | (col.astype("string").str.strip() == "")
+        unit = f" {spec.unit}" if spec.unit else ""
+
+        def fail(mask: pd.Series, message: str, hint: str, spec: FieldSpec = spec) -> None:
+            """Record that the features in ``mask`` fail ``spec`` (message, count, FIDs, fix)."""
+            fids = list(out.index[mask.to_numpy(dtype=bool)])
+            errors.append(LayerError(f"{message} ({len(fids)} feature(s), FID {_ids(fids)})",
+                                     feature=fids[0], field=spec.name, hint=hint, **where))
+
+        correct = f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})"
         if spec.dtype in ("float", "int"):
             parsed = pd.to_numeric(col, errors="coerce")
             bad = col.notna() & parsed.isna()
             if bad.any():
-                fid = out.index[bad][0]
-                errors.append(
-                    LayerError(
-                        f"expected a number{' in ' + spec.unit if spec.unit else ''}, found "
-                        f"'{col[bad].iloc[0]}' ({int(bad.sum())} feature(s), FID {_ids(list(out.index[bad]))})",
-                        feature=fid,
-                        field=spec.name,
-                        hint="correct the values; use a plain number without unit text",
-                        **where,
-                    )
-                )
-            if spec.min is not None or spec.max is not None:
-                lo = -np.inf if spec.min is None else spec.min
-                hi = np.inf if spec.max is None else spec.max
-                out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
-                if out_of_range.any():
-                    fid = out.index[out_of_range][0]
-                    errors.append(
-                        LayerError(
-                            f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
-                            f"[{spec.min}, {spec.max}]{' ' + spec.unit if spec.unit else ''} "
-                            f"({int(out_of_range.sum())} feature(s), FID {_ids(list(out.index[out_of_range]))})",
-                            feature=fid,
-                            field=spec.name,
-                            hint=f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})",
-                            **where,
-                        )
-                    )
+                fail(bad, f"expected a number{' in' + unit if unit else ''}, found '{col[bad].iloc[0]}'",
+                     "correct the values; use a plain number without unit text")
+            lo = -np.inf if spec.min is None else spec.min
+            hi = np.inf if spec.max is None else spec.max
+            out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
+            if out_of_range.any():
+                fail(out_of_range, f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
+                     f"[{spec.min}, {spec.max}]{unit}", correct)
             out[spec.name] = parsed.astype("Int64") if spec.dtype == "int" and parsed.notna().all() else parsed
-            col = out[spec.name]
         elif spec.dtype == "bool":
             parsed, bad = _to_bool(col)
             if bad.any():
-                fid = out.index[bad][0]
-                errors.append(
-                    LayerError(
-                        f"expected true/false (or 1/0, yes/no, 是/否), found '{col[bad].iloc[0]}' "
-                        f"({int(bad.sum())} feature(s), FID {_ids(list(out.index[bad]))})",
-                        feature=fid,
-                        field=spec.name,
-                        hint="correct the values",
-                        **where,
-                    )
-                )
+                fail(bad, f"expected true/false (or 1/0, yes/no, 是/否), found '{col[bad].iloc[0]}'", correct)
             out[spec.name] = parsed
-            col = out[spec.name]
         elif spec.allowed is not None:
             text = col.astype("string").str.strip()
             bad = text.notna() & ~text.isin(spec.allowed)
             if bad.any():
-                fid = out.index[bad][0]
-                errors.append(
-                    LayerError(
-                        f"value '{text[bad].iloc[0]}' is not allowed; expected one of "
-                        f"{', '.join(spec.allowed)} ({int(bad.sum())} feature(s), "
-                        f"FID {_ids(list(out.index[bad]))})",
-                        feature=fid,
-                        field=spec.name,
-                        hint=f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})",
-                        **where,
-                    )
-                )
+                fail(bad, f"value '{text[bad].iloc[0]}' is not allowed; expected one of {', '.join(spec.allowed)}",
+                     correct)
             out[spec.name] = text
-            col = out[spec.name]
-        if spec.required:
-            empty = raw_missing
-            if empty.any():
-                fid = out.index[empty][0]
-                errors.append(
-                    LayerError(
-                        f"required value missing in {int(empty.sum())} feature(s) "
-                        f"(FID {_ids(list(out.index[empty]))})",
-                        feature=fid,
-                        field=spec.name,
-                        hint=f"fill in '{spec.name}' ({spec.en}, {spec.zh}) for every feature",
-                        **where,
-                    )
-                )
+        if spec.required and raw_missing.any():
+            fail(raw_missing, "required value missing",
+                 f"fill in '{spec.name}' ({spec.en}, {spec.zh}) for every feature")
 
     if errors:
         raise errors[0] if len(errors) == 1 else MultipleErrors(errors)

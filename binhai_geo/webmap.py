@@ -721,6 +721,24 @@ def _title_html(title: str, title_zh: str, notes: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _sequential_ids() -> Iterator[None]:
+    """Name map elements with a counter instead of random UUIDs while a map is built.
+
+    folium/branca give every element a random id (``Element._generate_id``), and those ids appear in
+    the page, so two builds of the same map would differ. A rerun on the same inputs must give the
+    same file; branca offers no hook for this, so the id generator is swapped for the build only.
+    """
+    counter = itertools.count()
+    original = Element.__dict__["_generate_id"]
+    Element._generate_id = classmethod(lambda cls: f"{next(counter):08x}")  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Element._generate_id = original  # type: ignore[method-assign]
+
+
+@_sequential_ids()
 def build_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     sites: gpd.GeoDataFrame,
@@ -775,37 +793,6 @@ def build_map(
     BinhaiGeoError
         When ``targets`` lacks a column.
     """
-    with _sequential_ids():
-        return _build_map(layers, sites, targets, title=title, title_zh=title_zh, credits=credits, notes=notes)
-
-
-@contextlib.contextmanager
-def _sequential_ids() -> Iterator[None]:
-    """Name map elements with a counter instead of random UUIDs while a map is built.
-
-    folium/branca give every element a random id (``Element._generate_id``), and those ids appear in
-    the page, so two builds of the same map would differ. A rerun on the same inputs must give the
-    same file; branca offers no hook for this, so the id generator is swapped for the build only.
-    """
-    counter = itertools.count()
-    original = Element.__dict__["_generate_id"]
-    Element._generate_id = classmethod(lambda cls: f"{next(counter):08x}")  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Element._generate_id = original  # type: ignore[method-assign]
-
-
-def _build_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
-    sites: gpd.GeoDataFrame,
-    targets: pd.DataFrame,
-    *,
-    title: str,
-    title_zh: str,
-    credits: Sequence[str],
-    notes: Sequence[str],
-) -> folium.Map:
     for name in layers:
         if name not in LAYER_KINDS:
             raise LayerError(
