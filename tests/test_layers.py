@@ -84,3 +84,16 @@ def test_land_survey_unknown_codes_fail_clearly(tmp_path, pack):
     with pytest.raises(LayerError) as e:
         load_layers(load_workflow(wf))
     assert "9999" in str(e.value) and "bad.gpkg" in str(e.value)
+
+
+def test_features_outside_the_region_are_reported(tmp_path):
+    from conftest import write_pack
+
+    layers = synthetic_layers()
+    far = box(X0 + 200_000, Y0, X0 + 201_000, Y0 + 1000)  # 200 km east: outside the region's extent
+    layers["salt_pan"] = gpd.GeoDataFrame({"name": ["near", "far"]}, crs="EPSG:4527",
+                                          geometry=[box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000), far])
+    write_pack(tmp_path / "region", layers)
+    ls = load_layers(load_workflow(write_workflow(tmp_path)))
+    assert ls.reports["salt_pan"].outside == [2]  # GeoPackage FIDs start at 1
+    assert "1 outside the region (FID 2)" in ls.reports["salt_pan"].summary()
