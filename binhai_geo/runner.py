@@ -108,6 +108,9 @@ def _inputs(result: PlanResult) -> list[Path]:
     files = [wf.path, wf.region.path, wf.targets_path, *result.layers.files]
     files.append(wf.resolve(a.capacity_density_file) if a.capacity_density_file
                  else packaged_table("capacity_density.csv"))
+    survey = wf.spec.land_survey
+    if survey is not None:
+        files.append(wf.resolve(survey.mapping) if survey.mapping else packaged_table("dlbm_mapping.csv"))
     return files
 
 

@@ -67,6 +67,10 @@ def test_land_survey_feeds_layer_kinds(tmp_path, pack):
     assert any("lower bound of the land-class definition" in w for w in ls.reports["forest"].warnings)
     t = result.targets.set_index("target_id")
     assert t.loc["forest_cover", "computed"] == pytest.approx(100 * 1.4 / 70)
+    from binhai_geo.runner import _inputs
+
+    names = {p.name for p in _inputs(result)}
+    assert {"sandiao.gpkg", "dlbm_mapping.csv", "capacity_density.csv"} <= names
 
 
 def test_land_survey_kinds_filter_and_layers_override(tmp_path, pack):
