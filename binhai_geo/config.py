@@ -14,6 +14,7 @@ Relative paths in either file are resolved against the folder of the file that n
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layermodel import LAYER_KINDS
+
+
+def _check_kinds(names: Iterable[str]) -> None:
+    """Raise ValueError naming the first of ``names`` that is not a layer kind."""
+    for name in names:
+        if name not in LAYER_KINDS:
+            raise ValueError(f"'{name}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
 
 
 class _Strict(BaseModel):
@@ -131,9 +139,7 @@ class LandSurveySpec(_Strict):
     @field_validator("kinds")
     @classmethod
     def _known(cls, v: list[str] | None) -> list[str] | None:
-        for s in v or []:
-            if s not in LAYER_KINDS:
-                raise ValueError(f"'{s}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        _check_kinds(v or [])
         return v
 
 
@@ -160,9 +166,7 @@ class SitingSpec(_Strict):
     @field_validator("pv_surfaces", "wind_surfaces")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        for s in v:
-            if s not in LAYER_KINDS:
-                raise ValueError(f"'{s}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        _check_kinds(v)
         return v
 
 
@@ -224,9 +228,7 @@ class WorkflowFile(_Strict):
     @field_validator("layers")
     @classmethod
     def _kinds(cls, v: dict[str, LayerSource]) -> dict[str, LayerSource]:
-        for kind in v:
-            if kind not in LAYER_KINDS:
-                raise ValueError(f"'{kind}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+        _check_kinds(v)
         return v
 
     @field_validator("targets")

@@ -109,8 +109,9 @@ def coverage_indicators(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Indicato
         _projected(coast, "coastline")
         district = shapely.union_all(boundary.geometry.to_numpy())
         shapely.prepare(district)
-        near = shapely.dwithin(coast.geometry.to_numpy(), district, SHORELINE_BOUNDARY_TOLERANCE_M)
-        length = np.where(near, shapely.length(coast.geometry.to_numpy()), 0.0)
+        segments = coast.geometry.to_numpy()
+        near = shapely.dwithin(segments, district, SHORELINE_BOUNDARY_TOLERANCE_M)
+        length = np.where(near, shapely.length(segments), 0.0)
         natural = coast["natural"].fillna(False).to_numpy(dtype=bool)
         total_km = length.sum() / 1e3
         if total_km > 0:

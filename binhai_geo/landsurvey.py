@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from importlib import resources
 from typing import Any
 
 import geopandas as gpd
@@ -31,13 +30,14 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import LayerError
+from binhai_geo.factors import packaged_table
 from binhai_geo.layermodel import LAYER_KINDS, FieldSpec, fields_of, get_kind
 
 #: Columns of the code table, in order.
 MAPPING_COLUMNS: tuple[str, ...] = ("dlbm", "dlmc", "name_en", "layer_kind", "attribute", "value", "notes")
 
 #: Where the packaged code table lives inside the package.
-PACKAGED_MAPPING = "data/dlbm_mapping.csv"
+PACKAGED_MAPPING = "dlbm_mapping.csv"
 
 #: Fields of a layer kind filled from the survey's own attributes, never from the code table.
 DATA_FIELDS: frozenset[str] = frozenset({"canopy_cover"})
@@ -106,7 +106,7 @@ def packaged_mapping_path() -> str:
     str
         Path of ``binhai_geo/data/dlbm_mapping.csv``.
     """
-    return str(resources.files("binhai_geo").joinpath(PACKAGED_MAPPING))
+    return str(packaged_table(PACKAGED_MAPPING))
 
 
 def normalise_codes(values: pd.Series) -> pd.Series:
@@ -355,7 +355,7 @@ def load_mapping(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     if path is None:
         label = f"{packaged_mapping_path()} (packaged)"
-        with resources.files("binhai_geo").joinpath(PACKAGED_MAPPING).open("rb") as fh:
+        with open(packaged_mapping_path(), "rb") as fh:
             table = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         return validate_mapping(table, file=label)
     label = os.fspath(path)

@@ -127,13 +127,13 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
         sources[kind] = (workflow.resolve(src.path), src.layer)
 
     survey: dict[str, gpd.GeoDataFrame] = {}
+    files = set()
     if workflow.spec.land_survey is not None:
         survey = {k: v for k, v in _survey_layers(workflow).items() if k not in workflow.spec.layers}
         for kind in survey:
             sources.pop(kind, None)
-    files = {p for p, _ in sources.values()}
-    if workflow.spec.land_survey is not None:
         files.add(workflow.resolve(workflow.spec.land_survey.path))
+    files |= {p for p, _ in sources.values()}
 
     layers, reports, errors = {}, {}, []
     for kind in sorted([*sources, *survey]):

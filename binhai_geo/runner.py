@@ -20,6 +20,7 @@ from binhai_geo.config import Workflow, load_workflow
 from binhai_geo.coverage import coverage_indicators, sink_areas
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import write_csv, write_gpkg
+from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.projects import capacity_indicators
@@ -110,7 +111,7 @@ def _inputs(result: PlanResult) -> list[Path]:
                  else packaged_table("capacity_density.csv"))
     survey = wf.spec.land_survey
     if survey is not None:
-        files.append(wf.resolve(survey.mapping) if survey.mapping else packaged_table("dlbm_mapping.csv"))
+        files.append(wf.resolve(survey.mapping) if survey.mapping else packaged_table(PACKAGED_MAPPING))
     return files
 
 

@@ -42,6 +42,7 @@ from folium.template import Template
 from binhai_geo.atomic import write_text_atomic
 from binhai_geo.errors import BinhaiGeoError, LayerError, OutputError
 from binhai_geo.layermodel import LAYER_KINDS, FieldSpec, fields_of
+from binhai_geo.validate import CRS_HINT
 
 __all__ = ["build_map", "external_references", "to_offline_html", "write_map"]
 
@@ -503,8 +504,7 @@ def _check_frame(gdf: Any, layer: str) -> gpd.GeoDataFrame:
         raise LayerError(
             "the layer has no coordinate reference system (CRS), so it cannot be placed on the map",
             layer=layer,
-            hint="give the source file a CRS (.prj file or GeoPackage SRS), or set it with "
-            "gdf.set_crs('EPSG:4527') if you know which one the coordinates are in",
+            hint=CRS_HINT,
         )
     return gdf
 
