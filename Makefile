@@ -46,7 +46,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check binhai_geo tests layers benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m pip install --quiet -e '.[bench,test]'
+	$(BIN)/python -m benchmarks $(BENCH)
 
 region: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[build,test]'

@@ -12,16 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from binhai_geo import __version__
+from binhai_geo.cliutil import EXIT_BAD_INPUT, err_console, fail, make_progress, out_console, state
 from binhai_geo.errors import BinhaiGeoError
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
 
 app = typer.Typer(
     name="binhai-geo",
@@ -32,27 +28,6 @@ app = typer.Typer(
 )
 layers_app = typer.Typer(help="Inspect and check layers (图层检查).", no_args_is_help=True)
 app.add_typer(layers_app, name="layers")
-
-err_console = Console(stderr=True)
-out_console = Console()
-_state = {"debug": False}
-
-
-def _fail(exc: BaseException) -> None:
-    """Report ``exc`` and exit: 2 for bad input, 1 for an internal error."""
-    if _state["debug"]:
-        raise exc
-    if isinstance(exc, BinhaiGeoError):
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    err_console.print(
-        f"[bold red]internal error (a bug in binhai_geo):[/] {type(exc).__name__}: {escape(str(exc))}\n"
-        "Rerun with --debug for the traceback, and report it.",
-        highlight=False,
-        soft_wrap=True,
-    )
-    raise typer.Exit(EXIT_INTERNAL)
-
 
 def _version(value: bool) -> None:
     if value:
@@ -67,24 +42,12 @@ def _main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    _state["debug"] = debug
+    state["debug"] = debug
 
 
 WorkflowArg = Annotated[
     Path, typer.Argument(help="Workflow file (TOML), e.g. workflows/binhai_2025.toml.", show_default=False)
 ]
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    )
 
 
 def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
@@ -115,15 +78,15 @@ def plan(
     from binhai_geo.runner import PLAN_STEPS, run_plan
 
     try:
-        with _progress() as progress:
+        with make_progress() as progress:
             task = progress.add_task("plan", total=len(PLAN_STEPS))
 
             def step(name: str) -> None:
                 progress.update(task, description=f"plan: {name}", completed=PLAN_STEPS.index(name))
 
             result = run_plan(workflow, out_dir=out_dir, step=step)
-    except Exception as exc:  # noqa: BLE001 - every error is reported by _fail
-        _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - every error is reported by fail
+        fail(exc)
         return
     for kind, report in sorted(result.layers.reports.items()):
         if report.repaired or report.outside or report.warnings:
@@ -155,7 +118,7 @@ def targets(
         if out is not None:
             write_csv(result.targets, out)
     except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+        fail(exc)
         return
     out_console.print(_targets_table(result.targets))
 
@@ -211,6 +174,21 @@ def layers_check(
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _register_engine_commands() -> None:
+    """Add each engine's commands (``register(app)`` of its ``cli`` module)."""
+    from binhai_geo.deliverables import cli as deliverables_cli
+    from binhai_geo.sinks import cli as sinks_cli
+    from binhai_geo.siting import cli as siting_cli
+    from binhai_geo.solar import cli as solar_cli
+    from binhai_geo.wind import cli as wind_cli
+
+    for module in (solar_cli, wind_cli, siting_cli, sinks_cli, deliverables_cli):
+        module.register(app)
+
+
+_register_engine_commands()
 
 
 def main() -> None:

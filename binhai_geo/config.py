@@ -19,10 +19,16 @@ from pathlib import Path
 from typing import Literal
 
 import pyproj
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from binhai_geo.deliverables.spec import DeliverablesSpec
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layermodel import LAYER_KINDS
+from binhai_geo.sinks.spec import SinksSpec
+from binhai_geo.siting.spec import EligibilitySpec
+from binhai_geo.solar.spec import SolarSpec
+from binhai_geo.specbase import Strict as _Strict
+from binhai_geo.wind.spec import WindSpec
 
 
 def _check_kinds(names: Iterable[str]) -> None:
@@ -30,10 +36,6 @@ def _check_kinds(names: Iterable[str]) -> None:
     for name in names:
         if name not in LAYER_KINDS:
             raise ValueError(f"'{name}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _check_crs(value: str, *, projected: bool) -> str:
@@ -224,6 +226,11 @@ class WorkflowFile(_Strict):
     assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
     targets: dict[str, str] = Field(default_factory=dict, description="optional: file = 'path/to/targets.csv'")
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
+    solar: SolarSpec = Field(default_factory=SolarSpec)
+    wind: WindSpec = Field(default_factory=WindSpec)
+    eligibility: EligibilitySpec = Field(default_factory=EligibilitySpec)
+    sinks: SinksSpec = Field(default_factory=SinksSpec)
+    deliverables: DeliverablesSpec = Field(default_factory=DeliverablesSpec)
 
     @field_validator("layers")
     @classmethod

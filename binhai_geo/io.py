@@ -8,6 +8,7 @@ layer and says what to do. Writing is atomic (see :mod:`binhai_geo.atomic`).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -145,6 +146,16 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], layer: str) 
 
     def _write(tmp: Path) -> None:
         pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
+
+    return write_with(path, _write)
+
+
+def write_gpkg_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write several layers into one new GeoPackage at ``path``, atomically (all or nothing)."""
+
+    def _write(tmp: Path) -> None:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists())
 
     return write_with(path, _write)
 

@@ -19,12 +19,13 @@ from binhai_geo.atomic import check_writable_dir, write_text_atomic
 from binhai_geo.config import Workflow, load_workflow
 from binhai_geo.coverage import coverage_indicators, sink_areas
 from binhai_geo.factors import load_capacity_density, packaged_table
-from binhai_geo.io import write_csv, write_gpkg
+from binhai_geo.io import write_csv, write_gpkg, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.projects import capacity_indicators
 from binhai_geo.sites import build_sites
+from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
 #: Steps of a plan run, for progress display.
@@ -57,6 +58,14 @@ class PlanResult:
         Sink-class areas.
     densities : pandas.DataFrame
         The capacity-density table used.
+    tables : dict of str to pandas.DataFrame
+        Named tables of the engine steps (written as ``<prefix>_<name>.csv``).
+    geo : dict of str to geopandas.GeoDataFrame
+        Named geo layers of the engine steps (written into ``<prefix>_layers.gpkg``).
+    notes : list of str
+        Simplifications of this run, said on the map and in the report.
+    inputs : list of pathlib.Path
+        Files the engine steps read, for the manifest.
     outputs : dict of str to pathlib.Path
         Files written, by role.
     """
@@ -67,7 +76,35 @@ class PlanResult:
     targets: pd.DataFrame
     sinks: pd.DataFrame
     densities: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=lambda: list(SIMPLIFICATIONS))
+    inputs: list[Path] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
+
+
+class _Collector:
+    """Merges the :class:`~binhai_geo.steps.StepResult` of each engine step, in order."""
+
+    def __init__(self, sites: gpd.GeoDataFrame) -> None:
+        self.sites = sites
+        self.indicators: list = []
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.geo: dict[str, gpd.GeoDataFrame] = {}
+        self.notes: list[str] = list(SIMPLIFICATIONS)
+        self.inputs: list[Path] = []
+
+    def add(self, name: str, res: StepResult) -> None:
+        if res.sites is not None:
+            self.sites = res.sites
+        self.indicators.extend(res.indicators)
+        for what, mine, theirs in (("table", self.tables, res.tables), ("geo layer", self.geo, res.geo)):
+            clash = set(mine) & set(theirs)
+            if clash:
+                raise RuntimeError(f"step '{name}' returns {what}(s) {sorted(clash)} another step already returned")
+            mine.update(theirs)
+        self.notes.extend(n for n in res.notes if n not in self.notes)
+        self.inputs.extend(res.inputs)
 
 
 def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None) -> PlanResult:
@@ -91,16 +128,18 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     s = workflow.spec.siting
     sites = build_sites(layers.layers, densities, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
+    steps = _Collector(sites)
     step("indicators")
     indicators = coverage_indicators(layers.layers) + capacity_indicators(
         layers.layers,
-        sites,
+        steps.sites,
         total_installed_capacity_mw=a.district.total_installed_capacity_mw,
         total_installed_capacity_source=a.district.total_installed_capacity_source,
     )
-    targets = check_targets(load_targets(workflow.targets_path), indicators)
+    targets = check_targets(load_targets(workflow.targets_path), indicators + steps.indicators)
     sinks = sink_areas(layers.layers)
-    return PlanResult(workflow, layers, sites, targets, sinks, densities)
+    return PlanResult(workflow, layers, steps.sites, targets, sinks, densities, tables=steps.tables, geo=steps.geo,
+                      notes=steps.notes, inputs=steps.inputs)
 
 
 def _inputs(result: PlanResult) -> list[Path]:
@@ -112,6 +151,7 @@ def _inputs(result: PlanResult) -> list[Path]:
     survey = wf.spec.land_survey
     if survey is not None:
         files.append(wf.resolve(survey.mapping) if survey.mapping else packaged_table(PACKAGED_MAPPING))
+    files.extend(p for p in result.inputs if p not in files)
     return files
 
 
@@ -131,7 +171,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
             title=wf.spec.workflow.title,
             title_zh=wf.spec.workflow.title_zh,
             credits=wf.region.spec.credits,
-            notes=SIMPLIFICATIONS,
+            notes=result.notes,
         )
         html = to_offline_html(m)
     step("write")
@@ -142,6 +182,10 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
     out["sinks_csv"] = write_csv(result.sinks, out_dir / f"{prefix}_sink_areas.csv")
     out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
+    for name, table in sorted(result.tables.items()):
+        out[f"{name}_csv"] = write_csv(table, out_dir / f"{prefix}_{name}.csv")
+    if result.geo:
+        out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), out_dir / f"{prefix}_layers.gpkg")
     if html is not None:
         out["map_html"] = write_text_atomic(out_dir / f"{prefix}.html", html)
     summary = {
@@ -149,7 +193,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
         "candidate_capacity_mw": sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
         "targets": result.targets.set_index("target_id")["status"].to_dict(),
         "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
-        "simplifications": list(SIMPLIFICATIONS),
+        "simplifications": list(result.notes),
     }
     manifest = build_manifest(
         workflow_path=wf.path,

@@ -1,0 +1,57 @@
+"""Shared pieces of the command line: consoles, error reporting, progress.
+
+Every command module (``binhai_geo/cli.py`` and each engine's ``cli.py``) uses these, so errors are
+reported one way: bad input (:class:`~binhai_geo.errors.BinhaiGeoError`) exits 2 with a short message
+naming the file, layer, feature and field; anything else is a bug and exits 1. ``--debug`` re-raises.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from binhai_geo.errors import BinhaiGeoError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+err_console = Console(stderr=True)
+out_console = Console()
+state = {"debug": False}
+
+
+def fail(exc: BaseException) -> None:
+    """Report ``exc`` and exit: 2 for bad input, 1 for an internal error (``--debug``: re-raise)."""
+    if state["debug"]:
+        raise exc
+    if isinstance(exc, BinhaiGeoError):
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    err_console.print(
+        f"[bold red]internal error (a bug in binhai_geo):[/] {type(exc).__name__}: {escape(str(exc))}\n"
+        "Rerun with --debug for the traceback, and report it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+def bad_parameter(message: str) -> None:
+    """Report a bad command-line parameter and exit 2."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def make_progress() -> Progress:
+    """Return a rich progress display on stderr (silent when stderr is not a terminal)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
