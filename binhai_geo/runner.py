@@ -29,7 +29,8 @@ from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
 #: Steps of a plan run, for progress display.
-PLAN_STEPS = ("workflow", "layers", "sites", "indicators", "map", "write")
+PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "indicators",
+              "conformance", "map", "write")
 
 #: Said on every map and report until the engines replace these simplifications.
 SIMPLIFICATIONS = (
@@ -129,6 +130,11 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     sites = build_sites(layers.layers, densities, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
     steps = _Collector(sites)
+    # [anchor: eligibility step (siting issue)]
+    # [anchor: solar step (solar issue)]
+    # [anchor: wind step (wind issue)]
+    # [anchor: economics and ledger step (siting issue)]
+    # [anchor: sinks step (sinks issue)]
     step("indicators")
     indicators = coverage_indicators(layers.layers) + capacity_indicators(
         layers.layers,
@@ -137,6 +143,7 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
         total_installed_capacity_source=a.district.total_installed_capacity_source,
     )
     targets = check_targets(load_targets(workflow.targets_path), indicators + steps.indicators)
+    # [anchor: conformance step (siting issue)]
     sinks = sink_areas(layers.layers)
     return PlanResult(workflow, layers, steps.sites, targets, sinks, densities, tables=steps.tables, geo=steps.geo,
                       notes=steps.notes, inputs=steps.inputs)
