@@ -160,3 +160,12 @@ def real_workflow_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "binhai_2025.toml"
     dst.write_text(text, encoding="utf-8")
     return dst
+
+
+@pytest.fixture(scope="session")
+def local_cluster():
+    """Address of a 2-worker dask LocalCluster (processes, 1 thread each) on 127.0.0.1."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None, silence_logs=40) as cluster:
+        yield cluster.scheduler_address
