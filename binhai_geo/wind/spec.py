@@ -5,8 +5,96 @@ Imported by :mod:`binhai_geo.config`; keep this module light (pydantic only, no 
 
 from __future__ import annotations
 
+import math
+from typing import Literal
+
+from pydantic import Field, field_validator
+
 from binhai_geo.specbase import Strict
+
+#: Roughness classes of the wind engine (rows of ``binhai_geo/data/wind_roughness.csv``).
+SURFACES = ("sea", "tidal_flat", "land")
+
+#: Wake models offered (PyWake literature models).
+WAKE_MODELS = ("niayifar_gaussian", "bastankhah_gaussian", "jensen")
+
+#: Layer kinds that can hold wind sites.
+WIND_KINDS = ("offshore_zone", "tidal_flat", "breakwater")
+
+
+def _default_turbines() -> dict[str, str]:
+    return {"offshore_zone": "V164/9500", "tidal_flat": "E-141/4200", "breakwater": "V117/3450"}
+
+
+def _default_hubs() -> dict[str, float]:
+    return {"offshore_zone": 105.0, "tidal_flat": 129.0, "breakwater": 91.5}
+
+
+def _default_surfaces() -> dict[str, str]:
+    return {"offshore_zone": "sea", "tidal_flat": "tidal_flat", "breakwater": "land"}
 
 
 class WindSpec(Strict):
-    """The ``[wind]`` table of a workflow file (all keys optional)."""
+    """The ``[wind]`` table of a workflow file (all keys optional).
+
+    See ``workflows/README.md`` (section ``[wind]``) for what each key means.
+    """
+
+    enabled: bool = Field(True, description="run the wind step in a plan")
+    resource: str = Field(
+        "default",
+        description="'default' (labelled region default, an assumption), or a path: ERA5 netCDF (u100, v100), "
+        "a Global Wind Atlas GeoTIFF folder or file, or a CSV shaped like binhai_geo/data/wind_resource.csv",
+    )
+    resource_region: str = Field("binhai", description="region label of the default resource and wind rose")
+    resource_height_m: float | None = Field(None, gt=0, description="height of GeoTIFF Weibull layers if the "
+                                            "file names do not say (e.g. '_100m')")
+    wind_rose: list[float] | None = Field(None, description="sector frequencies (from N, clockwise), sum 1")
+    surface: dict[str, Literal["sea", "tidal_flat", "land"]] = Field(default_factory=_default_surfaces)
+    turbine: dict[str, str] = Field(default_factory=_default_turbines,
+                                    description="layer kind -> windpowerlib library type or power-curve CSV path")
+    hub_height_m: dict[str, float] = Field(default_factory=_default_hubs)
+    wake_model: Literal["niayifar_gaussian", "bastankhah_gaussian", "jensen"] = "niayifar_gaussian"
+    wakes: bool = Field(True, description="compute wake losses with PyWake (False: wake loss 0, said in notes)")
+    parameters: dict[str, float] = Field(default_factory=dict,
+                                         description="overrides of binhai_geo/data/wind_parameters.csv")
+    losses: dict[str, float] = Field(default_factory=dict,
+                                     description="overrides of wind_losses.csv keyed 'loss.surface'")
+    roughness_m: dict[str, float] = Field(default_factory=dict, description="overrides of wind_roughness.csv")
+
+    @field_validator("wind_rose")
+    @classmethod
+    def _rose(cls, v: list[float] | None) -> list[float] | None:
+        if v is None:
+            return v
+        if len(v) < 4:
+            raise ValueError(f"wind_rose needs at least 4 sector frequencies (12 usual), got {len(v)}")
+        if any(x < 0 or not math.isfinite(x) for x in v):
+            raise ValueError("wind_rose frequencies must be finite and >= 0")
+        if abs(sum(v) - 1.0) > 0.01:
+            raise ValueError(f"wind_rose frequencies must sum to 1 (got {sum(v):.3f})")
+        return v
+
+    @field_validator("surface", "turbine", "hub_height_m")
+    @classmethod
+    def _kinds(cls, v: dict) -> dict:
+        for key in v:
+            if key not in WIND_KINDS:
+                raise ValueError(f"'{key}' is not a wind layer kind; use one of {', '.join(WIND_KINDS)}")
+        return v
+
+    @field_validator("hub_height_m")
+    @classmethod
+    def _hubs(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, h in v.items():
+            if not (h > 0 and math.isfinite(h)):
+                raise ValueError(f"hub_height_m.{key} = {h}: a hub height is a positive number of metres")
+        return v
+
+    @field_validator("losses", "roughness_m", "parameters")
+    @classmethod
+    def _nonneg(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, x in v.items():
+            if not (x >= 0 and math.isfinite(x)):
+                raise ValueError(f"'{key}' = {x}: must be a finite number >= 0")
+        return v
