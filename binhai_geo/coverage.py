@@ -11,10 +11,11 @@ Rules (stated here and in the report):
   area (sea parts of marine parks do not count towards a share of land).
 - **Natural shoreline** is the length of coastline marked ``natural`` over the whole coastline length,
   counting the coastline features (segments) that come within 1 km of the district boundary.
-- **Sink areas** are the areas of forest (by type) and wetland (by type); where a forest patch lies over
-  a wetland, the overlap counts as forest only (forest first, a stated rule), so no area counts twice.
 
-All geometry must be in the analysis (projected) CRS; the functions check it.
+The forest-cover rule itself (which stands count, by year) lives in :mod:`binhai_geo.sinks.forestcover`
+and sink areas in :mod:`binhai_geo.sinks.accounting` (one code path each); this module gives the
+indicators the region-pack build and the plan share. All geometry must be in the analysis (projected)
+CRS; the functions check it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from binhai_geo.layermodel import FOREST_COVER_TYPES, FOREST_MIN_CANOPY
+from binhai_geo.layermodel import FOREST_MIN_CANOPY
+from binhai_geo.sinks.forestcover import forest_cover_mask, share_of_land
 from binhai_geo.targets import Indicator
 
 #: Coastline within this distance of the district boundary counts as the district's [m].
@@ -51,19 +52,44 @@ def land_geometry(layers: Mapping[str, gpd.GeoDataFrame]) -> shapely.Geometry | 
     return geom
 
 
-def forest_cover_mask(forest: gpd.GeoDataFrame) -> np.ndarray:
-    """Boolean mask of forest features that count towards the forest coverage rate."""
-    types = forest["forest_type"].to_numpy()
-    canopy = pd.to_numeric(forest["canopy_cover"], errors="coerce").to_numpy()
-    tree_ok = (types == "tree_forest") & (canopy >= FOREST_MIN_CANOPY)
-    return tree_ok | np.isin(types, [t for t in FOREST_COVER_TYPES if t != "tree_forest"])
+__all__ = ["coverage_indicators", "forest_cover_mask", "land_geometry", "natural_shoreline_indicator",
+           "protected_share_indicator"]
 
 
-def _share_of_land(geoms: np.ndarray, land: shapely.Geometry) -> float:
-    if len(geoms) == 0:
-        return 0.0
-    covered = shapely.intersection(shapely.union_all(geoms), land)
-    return 100.0 * covered.area / land.area
+def protected_share_indicator(layers: Mapping[str, gpd.GeoDataFrame]) -> Indicator | None:
+    """Protected share of land: union of all protected-area zones within the land, over the land [%]."""
+    land = land_geometry(layers)
+    protected = layers.get("protected_area")
+    if land is None or land.is_empty or protected is None or len(protected) == 0:
+        return None
+    _projected(protected, "protected_area")
+    land_km2 = land.area / 1e6
+    pct = share_of_land(protected.geometry.to_numpy(), land)
+    return Indicator("protected_area_share", pct, "percent",
+                     f"{pct * land_km2 / 100:.1f} km2 of protected areas (all zones, union) on "
+                     f"{land_km2:.1f} km2 of land")
+
+
+def natural_shoreline_indicator(layers: Mapping[str, gpd.GeoDataFrame]) -> Indicator | None:
+    """Natural shoreline retention: natural length over all coastline near the district boundary [%]."""
+    coast = layers.get("coastline")
+    boundary = layers.get("boundary")
+    if coast is None or len(coast) == 0 or boundary is None or len(boundary) == 0:
+        return None
+    _projected(coast, "coastline")
+    district = shapely.union_all(boundary.geometry.to_numpy())
+    shapely.prepare(district)
+    segments = coast.geometry.to_numpy()
+    near = shapely.dwithin(segments, district, SHORELINE_BOUNDARY_TOLERANCE_M)
+    length = np.where(near, shapely.length(segments), 0.0)
+    natural = coast["natural"].fillna(False).to_numpy(dtype=bool)
+    total_km = length.sum() / 1e3
+    if total_km <= 0:
+        return None
+    nat_km = length[natural].sum() / 1e3
+    return Indicator("natural_shoreline", 100.0 * nat_km / total_km, "percent",
+                     f"{nat_km:.1f} km natural of {total_km:.1f} km coastline within "
+                     f"{SHORELINE_BOUNDARY_TOLERANCE_M / 1000:g} km of the district boundary")
 
 
 def coverage_indicators(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Indicator]:
@@ -91,68 +117,12 @@ def coverage_indicators(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Indicato
     if forest is not None and len(forest):
         _projected(forest, "forest")
         counted = forest.geometry.to_numpy()[forest_cover_mask(forest)]
-        pct = _share_of_land(counted, land)
+        pct = share_of_land(counted, land)
         basis = (f"{pct * land_km2 / 100:.2f} km2 of tree forest (canopy >= {FOREST_MIN_CANOPY}), bamboo and "
                  f"designated shrubland over {land_km2:.1f} km2 of land; current layer, not a projection")
         out.append(Indicator("forest_cover", pct, "percent", basis))
         out.append(Indicator("forest_cover_2030", pct, "percent", basis))
-    protected = layers.get("protected_area")
-    if protected is not None and len(protected):
-        _projected(protected, "protected_area")
-        pct = _share_of_land(protected.geometry.to_numpy(), land)
-        out.append(Indicator("protected_area_share", pct, "percent",
-                             f"{pct * land_km2 / 100:.1f} km2 of protected areas (all zones, union) on "
-                             f"{land_km2:.1f} km2 of land"))
-    coast = layers.get("coastline")
-    boundary = layers.get("boundary")
-    if coast is not None and len(coast) and boundary is not None:
-        _projected(coast, "coastline")
-        district = shapely.union_all(boundary.geometry.to_numpy())
-        shapely.prepare(district)
-        segments = coast.geometry.to_numpy()
-        near = shapely.dwithin(segments, district, SHORELINE_BOUNDARY_TOLERANCE_M)
-        length = np.where(near, shapely.length(segments), 0.0)
-        natural = coast["natural"].fillna(False).to_numpy(dtype=bool)
-        total_km = length.sum() / 1e3
-        if total_km > 0:
-            nat_km = length[natural].sum() / 1e3
-            out.append(Indicator("natural_shoreline", 100.0 * nat_km / total_km, "percent",
-                                 f"{nat_km:.1f} km natural of {total_km:.1f} km coastline within "
-                                 f"{SHORELINE_BOUNDARY_TOLERANCE_M / 1000:g} km of the district boundary"))
+    for extra in (protected_share_indicator(layers), natural_shoreline_indicator(layers)):
+        if extra is not None:
+            out.append(extra)
     return out
-
-
-def sink_areas(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
-    """Areas of the sink classes: forest by type and wetland by type, each area counted once.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``layer_kind``, ``sink_class``, ``area_km2``, ``overlap_removed_km2`` (area of the class
-        that lay under a forest patch and was given to forest).
-    """
-    rows = []
-    forest = layers.get("forest")
-    forest_union = None
-    if forest is not None and len(forest):
-        _projected(forest, "forest")
-        forest_union = shapely.union_all(forest.geometry.to_numpy())
-        claimed = None
-        for ftype, grp in forest.groupby("forest_type", sort=True):
-            geom = shapely.union_all(grp.geometry.to_numpy())
-            if claimed is not None:
-                geom = shapely.difference(geom, claimed)
-            claimed = geom if claimed is None else shapely.union(claimed, geom)
-            rows.append({"layer_kind": "forest", "sink_class": ftype, "area_km2": geom.area / 1e6,
-                         "overlap_removed_km2": 0.0})
-    wetland = layers.get("wetland")
-    if wetland is not None and len(wetland):
-        _projected(wetland, "wetland")
-        claimed = forest_union
-        for wtype, grp in wetland.groupby("wetland_type", sort=True):
-            whole = shapely.union_all(grp.geometry.to_numpy())
-            geom = whole if claimed is None else shapely.difference(whole, claimed)
-            claimed = geom if claimed is None else shapely.union(claimed, geom)
-            rows.append({"layer_kind": "wetland", "sink_class": wtype, "area_km2": geom.area / 1e6,
-                         "overlap_removed_km2": (whole.area - geom.area) / 1e6})
-    return pd.DataFrame(rows, columns=["layer_kind", "sink_class", "area_km2", "overlap_removed_km2"])

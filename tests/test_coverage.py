@@ -1,6 +1,7 @@
 import pytest
 
-from binhai_geo.coverage import coverage_indicators, land_geometry, sink_areas
+from binhai_geo.coverage import coverage_indicators, land_geometry
+from binhai_geo.sinks.accounting import sink_areas
 
 from conftest import synthetic_layers
 

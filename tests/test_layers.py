@@ -54,8 +54,9 @@ def test_layer_override_in_another_crs_is_reprojected(tmp_path, pack):
 
 def test_land_survey_feeds_layer_kinds(tmp_path, pack):
     survey_file(tmp_path)
-    wf = write_workflow(tmp_path, extra='\n[land_survey]\npath = "sandiao.gpkg"\n')
+    wf = write_workflow(tmp_path, extra='\n[land_survey]\npath = "sandiao.gpkg"\n\n[sinks]\nunknown_stand_age_yr = 10\n')
     result = compute_plan(load_workflow(wf))
+    assert any("taken as 10 years old" in n for n in result.notes)
     ls = result.layers
     # survey kinds replace the pack's: 3 km2 salt pan instead of the pack's 2 km2
     assert ls["salt_pan"].geometry.area.sum() == pytest.approx(3e6)
@@ -101,3 +102,11 @@ def test_features_outside_the_region_are_reported(tmp_path):
     ls = load_layers(load_workflow(write_workflow(tmp_path)))
     assert ls.reports["salt_pan"].outside == [2]  # GeoPackage FIDs start at 1
     assert "1 outside the region (FID 2)" in ls.reports["salt_pan"].summary()
+
+
+def test_land_survey_forest_without_planting_year_needs_a_declared_age(tmp_path, pack):
+    survey_file(tmp_path)
+    wf = write_workflow(tmp_path, extra='\n[land_survey]\npath = "sandiao.gpkg"\n')
+    with pytest.raises(LayerError, match="year_planted") as e:
+        compute_plan(load_workflow(wf))
+    assert "unknown_stand_age_yr" in e.value.hint

@@ -1,0 +1,261 @@
+"""The sinks plan step: sink ledger, forest cover by year, protected share, natural shoreline, scenario.
+
+:func:`sinks_step` is called once by :func:`binhai_geo.runner.compute_plan`. It returns indicators for
+the targets ``forest_cover`` (its target year, 2025), ``forest_cover_2030``, ``protected_area_share`` and
+``natural_shoreline``; tables ``sink_ledger``, ``sink_by_year``, ``sink_overlaps``, ``sink_factors_used``,
+``forest_cover_by_year`` and ``afforestation_scenario``; the geo layer ``forest_change`` (gain and loss
+of counted forest between two years); and notes stating each rule and simplification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from binhai_geo.config import Workflow
+from binhai_geo.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
+from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import packaged_table
+from binhai_geo.layermodel import FOREST_MIN_CANOPY
+from binhai_geo.layers import LayerSet
+from binhai_geo.sinks import accounting, forestcover, scenarios
+from binhai_geo.sinks.factors import class_table, load_sink_factors
+from binhai_geo.steps import StepResult
+from binhai_geo.targets import Indicator, load_targets
+
+#: Target years used when the targets file lacks the forest-cover targets.
+DEFAULT_TARGET_YEARS = {"forest_cover": 2025, "forest_cover_2030": 2030}
+#: Years of history shown before the workflow year in the by-year tables.
+HISTORY_YEARS = 10
+
+NOTES = (
+    "Sink overlap rule: forest > wetland > tidal-flat layer; each area counted once (a forest patch over a "
+    "wetland counts as forest); protected areas are not a sink class "
+    "(碳汇面积不重复计算：林地优先于湿地，湿地优先于滩涂).",
+    "Sink factors: IPCC 2006/2013 Tier 1 defaults and literature, low/central/high; oyster reef, mariculture "
+    "shellfish and bare tidal flat are research estimates, not creditable "
+    "(牡蛎礁、贝类养殖、光滩碳汇为研究估算，不可计入核证).",
+    "Plantation sinks follow a stand-age growth curve (young stands sequester little); soil carbon under "
+    "plantations and forest losses are not counted (人工林碳汇按林龄生长曲线估算，未计土壤碳变化与林地损失).",
+    "Forest cover counts tree forest with canopy >= 0.2, bamboo and designated shrubland over land area; "
+    "past years are back-cast and future years projected from year_planted, assuming canopy closure after a "
+    "fixed number of years (森林覆盖率按乔木林郁闭度≥0.2、竹林、特别规定灌木林计；历年值按造林年份推算).",
+)
+
+
+def _check_file(workflow: Workflow, rel: str, key: str) -> Path:
+    p = workflow.resolve(rel)
+    if not p.exists():
+        raise WorkflowError(f"file '{p}' does not exist", file=str(workflow.path), field=f"sinks.{key}",
+                            hint="fix the path, relative to the workflow file")
+    return p
+
+
+def _target_years(workflow: Workflow) -> dict[str, int]:
+    t = load_targets(workflow.targets_path).set_index("target_id")
+    out = dict(DEFAULT_TARGET_YEARS)
+    for tid in out:
+        if tid in t.index and str(t.loc[tid, "year"]).isdigit():
+            out[tid] = int(t.loc[tid, "year"])
+    return out
+
+
+def _read_forest_layers(workflow: Workflow, crs: object) -> dict[int, gpd.GeoDataFrame]:
+    from binhai_geo.io import read_layer
+    from binhai_geo.layermodel import get_kind
+    from binhai_geo.validate import validate_layer
+
+    out = {}
+    for y, rel in workflow.spec.sinks.forest_by_year.items():
+        p = _check_file(workflow, rel, f"forest_by_year.{y}")
+        clean, _ = validate_layer(read_layer(p), get_kind("forest"))
+        out[int(y)] = clean.to_crs(crs)
+    return out
+
+
+def _cover_at(table: pd.DataFrame, year: int) -> pd.Series | None:
+    rows = table[(table["year"] == year) & (table["subdistrict"] == forestcover.DISTRICT)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _with_assumed_ages(lay: dict, age_yr: int | None, year: int) -> dict:
+    """Return ``lay`` with missing ``year_planted`` of forest features set to ``year - age_yr`` (if given)."""
+    forest = lay.get("forest")
+    if age_yr is None or forest is None:
+        return lay
+    planted = (pd.to_numeric(forest["year_planted"], errors="coerce") if "year_planted" in forest.columns
+               else pd.Series(np.nan, index=forest.index))
+    if not planted.isna().any():
+        return lay
+    forest = forest.copy()
+    forest["year_planted"] = planted.fillna(year - age_yr)
+    return {**lay, "forest": forest}
+
+
+def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
+    """Account the district's carbon sinks and coverage indicators for a plan run.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The loaded workflow (its ``[sinks]`` table, year and targets file).
+    layers : LayerSet
+        Validated layers in the analysis CRS (``boundary``, ``land``, ``subdistrict``, ``forest``,
+        ``wetland``, ``tidal_flat``, ``protected_area``, ``coastline``).
+
+    Returns
+    -------
+    StepResult
+        Indicators ``forest_cover``, ``forest_cover_2030``, ``protected_area_share``, ``natural_shoreline``
+        (each where its layers exist); tables ``sink_ledger``, ``sink_by_year``, ``sink_overlaps``,
+        ``sink_factors_used``, ``forest_cover_by_year``, ``afforestation_scenario``; geo ``forest_change``;
+        notes; inputs.
+
+    Raises
+    ------
+    WorkflowError, LayerError
+        Missing or bad factor, mapping or raster files; a forest layer without ``year_planted``; an
+        afforestation class not in the factor table; land-cover codes the mapping does not know.
+    """
+    spec = workflow.spec.sinks
+    year = workflow.spec.workflow.year
+    lay = _with_assumed_ages(layers.layers, spec.unknown_stand_age_yr, year)
+    crs = layers.crs if layers.crs is not None else workflow.region.analysis_crs
+    notes = list(NOTES)
+    if lay is not layers.layers:
+        f0 = layers.layers["forest"]
+        n = int(pd.to_numeric(f0["year_planted"], errors="coerce").isna().sum()) if "year_planted" in f0 else len(f0)
+        age = spec.unknown_stand_age_yr
+        notes.append(f"{n} forest feature(s) without year_planted taken as {age} years old in {year} "
+                     f"([sinks] unknown_stand_age_yr) ({n}个林地图斑无造林年份，按{age}年林龄计)")
+    inputs: list[Path] = []
+
+    fpath = _check_file(workflow, spec.factors_file, "factors_file") if spec.factors_file else None
+    factors = load_sink_factors(fpath, spec.factors)
+    inputs.append(fpath or packaged_table("sink_factors.csv"))
+    classes = class_table(factors)
+    horizon = list(range(year, year + spec.horizon_years + 1))
+    years = list(range(year - HISTORY_YEARS, year + spec.horizon_years + 1))
+
+    # -- sink ledger (this year) and sink by year (existing sinks, horizon)
+    ledger, overlaps, _ = accounting.sink_ledger(lay, classes, year)
+    resolved_all, _ = accounting.resolve_overlaps(accounting.sink_features(lay, classes))
+    by_year = accounting.sink_by_year(resolved_all, classes, horizon)
+    if len(overlaps):
+        notes.append(f"Sink overlaps resolved: {overlaps['pairwise_overlap_km2'].sum():.2f} km2 counted once "
+                     f"({len(overlaps)} class pair(s)) 重叠面积已去重.")
+
+    # -- indicators and forest cover by year
+    indicators: list[Indicator] = []
+    tables: dict[str, pd.DataFrame] = {}
+    geo: dict[str, gpd.GeoDataFrame] = {}
+    targets = _target_years(workflow)
+    land = land_geometry(lay)
+    cover_parts: list[pd.DataFrame] = []
+    baseline_km2 = None
+    scenario = pd.DataFrame(columns=list(scenarios.SCENARIO_COLUMNS))
+    if land is not None and not land.is_empty:
+        land_km2 = land.area / 1e6
+        sub = lay.get("subdistrict")
+        forest = lay.get("forest")
+        unions: dict[int, object] = {}
+        if forest is not None and len(forest):
+            accounting.check_projected(forest, "forest")
+            vt, vu = forestcover.vector_cover_by_year(forest, land, years, year, subdistricts=sub,
+                                                      closure_age_yr=spec.canopy_closure_age_yr)
+            cover_parts.append(vt)
+            unions = dict(zip(years, vu, strict=True))
+            d = vt[vt["subdistrict"] == forestcover.DISTRICT].set_index("year")
+            baseline_km2 = d.loc[horizon, "forest_km2"].to_numpy()
+        if spec.forest_by_year:
+            fl = _read_forest_layers(workflow, crs)
+            inputs.extend(workflow.resolve(r) for r in spec.forest_by_year.values())
+            lt, lu = forestcover.layers_cover_by_year(fl, land, subdistricts=sub)
+            cover_parts.append(lt)
+            unions.update(dict(zip(sorted(fl), lu, strict=True)))
+        stack = mapping = None
+        if spec.landcover:
+            mpath = (_check_file(workflow, spec.landcover_mapping, "landcover_mapping")
+                     if spec.landcover_mapping else None)
+            mapping = forestcover.load_landcover_mapping(mpath, spec.landcover_scheme)
+            inputs.append(mpath or packaged_table("landcover_classes.csv"))
+            rasters = {int(y): _check_file(workflow, r, f"landcover.{y}") for y, r in spec.landcover.items()}
+            inputs.extend(rasters.values())
+            stack, align_notes = forestcover.read_landcover_stack(rasters, analysis_crs=crs, mapping=mapping)
+            notes.extend(align_notes)
+            cover_parts.append(forestcover.raster_cover_by_year(stack, mapping, land, subdistricts=sub, crs=crs))
+        cover = (pd.concat(cover_parts, ignore_index=True) if cover_parts
+                 else pd.DataFrame(columns=list(forestcover.COVER_COLUMNS)))
+        tables["forest_cover_by_year"] = cover
+
+        # forest_cover indicator for its target year: a raster or per-year layer of that year first
+        y25 = targets["forest_cover"]
+        pick = None
+        for basis_kind in ("raster", "forest layer of", "forest layer,"):
+            rows = cover[(cover["year"] == y25) & (cover["subdistrict"] == forestcover.DISTRICT)
+                         & cover["basis"].str.contains(basis_kind, regex=False)]
+            if not rows.empty:
+                pick = rows.iloc[0]
+                break
+        if pick is not None:
+            indicators.append(Indicator(
+                "forest_cover", float(pick["forest_cover_pct"]), "percent",
+                f"{pick['forest_km2']:.2f} km2 of tree forest (canopy >= {FOREST_MIN_CANOPY}), bamboo and designated "
+                f"shrubland over {pick['land_km2']:.1f} km2 of land in {y25} ({pick['basis']})"))
+
+        if baseline_km2 is not None:
+            scenario = scenarios.afforestation_scenario(spec.afforestation, classes, horizon, land_km2=land_km2,
+                                                        baseline_forest_km2=baseline_km2,
+                                                        closure_age_yr=spec.canopy_closure_age_yr)
+            y30 = targets["forest_cover_2030"]
+            s = scenario.set_index("year")
+            if y30 in s.index:
+                names = ", ".join(p.name for p in spec.afforestation) or "none declared"
+                indicators.append(Indicator(
+                    "forest_cover_2030", float(s.loc[y30, "forest_cover_pct"]), "percent",
+                    f"projection for {y30}: stands of the forest layer ({s.loc[y30, 'forest_cover_pct_baseline']:.2f}%)"
+                    f" plus planned afforestation closed by then ({s.loc[y30, 'closed_km2']:.2f} km2; {names}); "
+                    "no forest loss assumed"))
+                if y25 in s.index:
+                    span = s.loc[y25:y30, "forest_cover_pct"]
+                    decline = bool((span.diff().dropna() < -1e-9).any())
+                    notes.append(f"Forest cover trend {y25}-{y30}: {span.iloc[0]:.2f}% -> {span.iloc[-1]:.2f}% "
+                                 f"({'declines in some year' if decline else 'no decline'}; target 6.53% in {y25}, "
+                                 f"no decline to {y30}) 森林覆盖率趋势.")
+            if spec.afforestation:
+                notes.append("Afforestation scenario: plantings assumed on land not already forest, no survival "
+                             "losses; reduce the area if some of it is already in the forest layer "
+                             "(造林情景：假定新造林不与现有林地重叠).")
+
+        # gain/loss map between two years
+        y_from = spec.change_from_year if spec.change_from_year is not None else year - 5
+        if y_from in unions and year in unions and y_from != year:
+            geo["forest_change"] = forestcover.change_layer(unions[y_from], unions[year], y_from, year, crs)
+        elif stack is not None and stack.sizes["year"] >= 2:
+            ys = [int(v) for v in stack["year"].values]
+            geo["forest_change"] = forestcover.raster_change_layer(stack, mapping, ys[0], ys[-1], crs)
+
+    for ind in (protected_share_indicator(lay), natural_shoreline_indicator(lay)):
+        if ind is not None:
+            indicators.append(ind)
+    notes.append("Protected share: union of all protected-area zones within the land area over the land area; "
+                 "natural shoreline: natural coastline length within 1 km of the district boundary over all of it "
+                 "(自然保护地占比按陆域计；自然岸线保有率按岸线长度计).")
+
+    tables["sink_ledger"] = ledger
+    tables["sink_by_year"] = by_year
+    tables["sink_overlaps"] = overlaps
+    tables["sink_factors_used"] = factors
+    tables["afforestation_scenario"] = scenario
+    if len(ledger):
+        t = ledger[["tco2_per_yr", "tco2_per_yr_low", "tco2_per_yr_high"]].sum()
+        cred = ledger.loc[ledger["creditable"], "tco2_per_yr"].sum()
+        notes.append(f"Sinks {year}: {t['tco2_per_yr']:,.0f} t CO2/yr (range {t['tco2_per_yr_low']:,.0f}-"
+                     f"{t['tco2_per_yr_high']:,.0f}), of which {cred:,.0f} from creditable classes "
+                     f"(年碳汇量，含范围).")
+    return StepResult(indicators=indicators, tables=tables, geo=geo, notes=notes,
+                      inputs=list(dict.fromkeys(inputs)))
+

@@ -1,0 +1,77 @@
+"""The sinks plan step on the synthetic region (by hand) and on the shipped Binhai workflow."""
+
+from __future__ import annotations
+
+import pytest
+
+from binhai_geo.config import load_workflow
+from binhai_geo.errors import WorkflowError
+from binhai_geo.layers import load_layers
+from binhai_geo.runner import compute_plan
+from binhai_geo.sinks.plan import sinks_step
+
+from conftest import write_workflow
+
+AFFOREST = """
+[sinks]
+horizon_years = 10
+change_from_year = 2019
+
+[[sinks.afforestation]]
+name = "Test planting"
+area_km2 = 0.7
+start_year = 2026
+end_year = 2026
+"""
+
+
+def test_step_on_synthetic_region(tmp_path, pack):
+    wf = load_workflow(write_workflow(tmp_path, AFFOREST))
+    res = sinks_step(wf, load_layers(wf))
+    ind = {i.target_id: i for i in res.indicators}
+    assert ind["forest_cover"].value == pytest.approx(100 * 0.7 / 70)
+    # 2030: stand B (0.3 km2, planted 2022) has closed (2027); the 2026 planting closes in 2031
+    assert ind["forest_cover_2030"].value == pytest.approx(100 * 1.0 / 70)
+    assert ind["protected_area_share"].value == pytest.approx(10.0)
+    assert ind["natural_shoreline"].value == pytest.approx(20.0)
+    sc = res.tables["afforestation_scenario"].set_index("year")
+    assert sc.loc[2031, "forest_cover_pct"] == pytest.approx(100 * 1.7 / 70)
+    # age 0 in the planting year: no sink yet; young stands then sequester more each year
+    assert sc.loc[2026, "tco2_per_yr"] == 0 and sc.loc[2028, "tco2_per_yr"] > sc.loc[2027, "tco2_per_yr"] > 0
+    assert set(res.tables) >= {"sink_ledger", "sink_by_year", "forest_cover_by_year", "afforestation_scenario"}
+    assert res.geo["forest_change"].set_index("change").loc["gain", "area_km2"] == pytest.approx(0.7)
+    assert any("counted once" in n for n in res.notes)
+
+
+def test_bad_afforestation_class(tmp_path, pack):
+    wf = load_workflow(write_workflow(tmp_path, AFFOREST.replace('end_year = 2026', 'end_year = 2026\n'
+                                                                'sink_class = "salt_marsh"')))
+    with pytest.raises(WorkflowError, match="not a forest class"):
+        sinks_step(wf, load_layers(wf))
+
+
+def test_missing_landcover_file(tmp_path, pack):
+    wf = load_workflow(write_workflow(tmp_path, '[sinks]\nlandcover = { "2020" = "nope.tif" }\n'))
+    with pytest.raises(WorkflowError, match="does not exist"):
+        sinks_step(wf, load_layers(wf))
+
+
+def test_unknown_sinks_key(tmp_path, pack):
+    with pytest.raises(WorkflowError, match="unknown key"):
+        load_workflow(write_workflow(tmp_path, "[sinks]\nhorizon = 3\n"))
+
+
+def test_real_binhai_workflow(real_workflow_copy):
+    wf = load_workflow(real_workflow_copy)
+    res = compute_plan(wf)
+    t = res.targets.set_index("target_id")
+    for tid in ("forest_cover", "forest_cover_2030", "protected_area_share", "natural_shoreline"):
+        assert t.loc[tid, "status"] in ("met", "short"), tid
+    # 20,000 mu green barrier: 13.33 km2 planted 2024-2025, closed by 2030 -> adds 13.33 km2 to cover
+    sc = res.tables["afforestation_scenario"].set_index("year")
+    assert sc.loc[2030, "closed_km2"] == pytest.approx(20000 * 666.6667e-6, rel=1e-4)
+    assert t.loc["forest_cover_2030", "computed"] > t.loc["forest_cover", "computed"]
+    led = res.sinks.set_index("sink_class")
+    assert {"tree_forest", "reed_marsh", "oyster_reef", "tidal_flat"} <= set(led.index)
+    assert (res.sinks["tco2_per_yr_low"] <= res.sinks["tco2_per_yr"]).all()
+    assert "forest_change" in res.geo
