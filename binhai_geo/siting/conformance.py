@@ -1,0 +1,268 @@
+"""Plan conformance: built + pipeline projects + eligible potential against the plan's capacity targets.
+
+For each capacity target (PV, wind, renewable capacity, renewable share, storage) and for the district
+and each sub-district: built, pipeline (under construction + pipeline, as counted by
+:mod:`binhai_geo.projects`), planned (not counted), eligible potential not yet taken by a project, the
+required value, the remaining gap, and the cheapest eligible sites that close it.
+
+Rules (stated in the notes):
+
+- a built or pipeline project *occupies* eligible sites of its technology (and surface) within
+  ``project_match_m`` of its point, nearest first, up to their eligible capacity (the project layer holds
+  points); a site's remaining potential is its eligible capacity minus the projects on it, so potential is
+  never counted twice;
+- a site or project belongs to the sub-district that contains its representative point, or the nearest
+  one (sea sites belong to the nearest coast's sub-district); the plan sets district-wide targets only, so
+  sub-district rows have no required value: they show what each sub-district holds, and which of its
+  cheapest sites would close the district's gap;
+- sites are ranked by LCOE; sites without one (no annual energy yet) come after, ranked by capital cost
+  per MW, and the row says so;
+- the share target: with R renewable MW counted and T the district's total installed capacity (a workflow
+  input with its source), closing the gap to s % needs x = (s T - R) / (1 - s) MW more renewables,
+  since each new MW also adds to the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from binhai_geo.projects import COUNTED_STATUSES
+
+#: Capacity targets this step answers, with the technologies they count.
+TARGET_TECHNOLOGIES = {
+    "pv_capacity": ("pv",),
+    "wind_capacity": ("wind",),
+    "renewable_capacity": ("pv", "wind"),
+    "renewable_share": ("pv", "wind"),
+    "storage_capacity": ("storage",),
+}
+#: Project ``surface`` values that name a differently called layer kind.
+SURFACE_KINDS = {"offshore": "offshore_zone"}
+DISTRICT = ("district", "全区")
+MAX_LISTED = 25
+
+CONFORMANCE_COLUMNS = (
+    "target_id", "description_zh", "area", "area_zh", "unit", "required", "built_mw", "pipeline_mw",
+    "planned_mw", "counted", "eligible_potential_mw", "gap", "gap_mw", "gap_after_potential_mw", "status",
+    "status_zh", "closing_sites", "closing_mw", "closing_max_lcoe_cny_per_mwh", "ranking", "basis",
+)
+
+
+def project_occupancy(
+    sites: gpd.GeoDataFrame, projects: gpd.GeoDataFrame | None, match_m: float
+) -> tuple[np.ndarray, list[str]]:
+    """Capacity of built and pipeline projects on each site [MW], and notes on projects that do not fit.
+
+    A project (a point) fills the eligible sites of its technology (and surface, when it names one) within
+    ``match_m``, nearest first, each up to its eligible capacity, until the project's capacity is placed.
+    A project larger than the eligible capacity near it is noted with the excess (still counted as
+    installed: the project layer is the record of what is built).
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Eligible sites with ``technology``, ``layer_kind``, ``capacity_mw``.
+    projects : GeoDataFrame or None
+        The ``project`` layer.
+    match_m : float
+        Largest distance [m] from a project point to a site it occupies.
+    """
+    occupied = np.zeros(len(sites))
+    notes: list[str] = []
+    if projects is None or len(projects) == 0 or len(sites) == 0:
+        return occupied, notes
+    counted = projects[projects["status"].isin(COUNTED_STATUSES) & projects["technology"].isin(["pv", "wind"])]
+    geoms = sites.geometry.to_numpy()
+    tech = sites["technology"].to_numpy()
+    kind = sites["layer_kind"].to_numpy()
+    cap = sites["capacity_mw"].to_numpy(dtype=float)
+    for _, p in counted.sort_values("name").iterrows():
+        cand = tech == p["technology"]
+        surface = p.get("surface")
+        if isinstance(surface, str) and surface:
+            same = cand & (kind == SURFACE_KINDS.get(surface, surface))
+            if same.any():
+                cand = same
+        idx = np.nonzero(cand)[0]
+        left = float(p["capacity_mw"])
+        if len(idx):
+            d = shapely.distance(geoms[idx], p.geometry)
+            for j in idx[np.argsort(d, kind="stable")][np.sort(d) <= match_m]:
+                take = min(left, max(cap[j] - occupied[j], 0.0))
+                occupied[j] += take
+                left -= take
+                if left <= 1e-9:
+                    break
+        if left > 1e-6:
+            notes.append(f"{p['name']}: {left:.0f} of {float(p['capacity_mw']):.0f} MW beyond the eligible capacity "
+                         f"of its technology within {match_m:g} m")
+    return occupied, notes
+
+
+def assign_subdistrict(geoms: np.ndarray, subdistricts: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Name of the sub-district holding (or nearest to) each geometry's representative point."""
+    if subdistricts is None or len(subdistricts) == 0 or len(geoms) == 0:
+        return np.full(len(geoms), None, dtype=object)
+    pts = shapely.point_on_surface(geoms)
+    tree = shapely.STRtree(subdistricts.geometry.to_numpy())
+    (src, dst) = tree.query_nearest(pts, all_matches=False)
+    out = np.full(len(geoms), None, dtype=object)
+    out[src] = subdistricts["name"].to_numpy()[dst]
+    return out
+
+
+def _ranked(sites: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    df = sites[sites["available_mw"] > 0].copy()
+    lcoe = df["lcoe_cny_per_mwh"] if "lcoe_cny_per_mwh" in df.columns else pd.Series(np.nan, index=df.index)
+    per_mw = (df["capex_cny"] / df["capacity_mw"]) if "capex_cny" in df.columns else pd.Series(np.nan, df.index)
+    df["_has_lcoe"] = np.isfinite(lcoe.to_numpy(dtype=float))
+    df["_lcoe"] = lcoe
+    df["_per_mw"] = per_mw
+    df = df.sort_values(["_has_lcoe", "_lcoe", "_per_mw", "site_id"], ascending=[False, True, True, True],
+                        kind="stable", na_position="last")
+    if df["_has_lcoe"].all():
+        how = "LCOE"
+    elif df["_has_lcoe"].any():
+        how = "LCOE; sites without energy after, by capital cost per MW"
+    else:
+        how = "capital cost per MW (no site has annual energy yet, no LCOE)"
+    return df, how
+
+
+def _closing(ranked: pd.DataFrame, need_mw: float) -> tuple[str, float, float]:
+    if not need_mw > 0 or len(ranked) == 0:
+        return "", 0.0, np.nan
+    cum = ranked["available_mw"].cumsum().to_numpy()
+    n = int(np.searchsorted(cum, need_mw - 1e-9) + 1)
+    take = ranked.iloc[:n]
+    ids = list(take["site_id"])
+    text = "; ".join(ids[:MAX_LISTED]) + (f"; ... (+{len(ids) - MAX_LISTED} more)" if len(ids) > MAX_LISTED else "")
+    lcoe = take["_lcoe"].to_numpy(dtype=float)
+    return text, float(take["available_mw"].sum()), float(np.nanmax(lcoe)) if np.isfinite(lcoe).any() else np.nan
+
+
+def conformance_table(
+    sites: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    targets: pd.DataFrame,
+    *,
+    total_installed_capacity_mw: float | None = None,
+    total_installed_capacity_source: str | None = None,
+    project_match_m: float = 5000.0,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Build the conformance table (columns :data:`CONFORMANCE_COLUMNS`) and notes.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Eligible sites with ``capacity_mw`` and, when the economics step ran, ``lcoe_cny_per_mwh`` and
+        ``capex_cny``.
+    layers : mapping
+        Layers by kind (``project``, ``subdistrict``).
+    targets : DataFrame
+        The checked targets (:func:`binhai_geo.targets.check_targets`) or the targets file; uses
+        ``target_id``, ``description_zh``, ``unit`` and ``required`` (or ``value``).
+    total_installed_capacity_mw, total_installed_capacity_source
+        The district's total installed capacity [MW] and its source, for the share target.
+    project_match_m : float
+        See :func:`project_occupancy`.
+    """
+    notes: list[str] = []
+    projects = layers.get("project")
+    subs = layers.get("subdistrict")
+    df = pd.DataFrame(sites.drop(columns="geometry")).copy()
+    occupied, unplaced = project_occupancy(sites, projects, project_match_m)
+    df["committed_mw"] = occupied
+    df["available_mw"] = np.clip(df["capacity_mw"].to_numpy(dtype=float) - occupied, 0, None)
+    df["subdistrict"] = assign_subdistrict(sites.geometry.to_numpy(), subs)
+    if unplaced:
+        notes.append("Projects larger than the eligible capacity near them (counted as installed all the same) "
+                     "项目容量超出附近可开发容量: " + "; ".join(unplaced) + ".")
+    if projects is not None and len(projects):
+        proj = pd.DataFrame(projects.drop(columns="geometry")).copy()
+        proj["subdistrict"] = assign_subdistrict(projects.geometry.to_numpy(), subs)
+    else:
+        proj = pd.DataFrame(columns=["technology", "capacity_mw", "status", "subdistrict"])
+    areas: list[tuple[str, str, str | None]] = [(DISTRICT[0], DISTRICT[1], None)]
+    if subs is not None:
+        zh = subs["name_zh"] if "name_zh" in subs.columns else subs["name"]
+        areas += [(n, z if isinstance(z, str) else n, n) for n, z in zip(subs["name"], zh, strict=True)]
+    tcol = "required" if "required" in targets.columns else "value"
+    rows = []
+    for t in targets.itertuples(index=False):
+        tid = t.target_id
+        if tid not in TARGET_TECHNOLOGIES:
+            continue
+        techs = TARGET_TECHNOLOGIES[tid]
+        required_all = float(getattr(t, tcol))
+        unit = t.unit
+        district_gap_mw = np.nan
+        for area, area_zh, sub in areas:
+            p = proj[proj["technology"].isin(techs)]
+            s = df[df["technology"].isin(techs)]
+            if sub is not None:
+                p = p[p["subdistrict"] == sub]
+                s = s[s["subdistrict"] == sub]
+            built = float(p.loc[p["status"] == "built", "capacity_mw"].sum())
+            pipeline = float(p.loc[p["status"].isin([c for c in COUNTED_STATUSES if c != "built"]),
+                                   "capacity_mw"].sum())
+            planned = float(p.loc[p["status"] == "planned", "capacity_mw"].sum())
+            potential = float(s["available_mw"].sum()) if tid != "storage_capacity" else np.nan
+            ranked, how = _ranked(s) if tid != "storage_capacity" else (s.iloc[:0], "")
+            row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
+                   "unit": unit, "built_mw": built, "pipeline_mw": pipeline, "planned_mw": planned,
+                   "eligible_potential_mw": potential, "ranking": how}
+            counted_mw = built + pipeline
+            required = required_all if sub is None else np.nan
+            basis = ""
+            if tid == "renewable_share":
+                total = total_installed_capacity_mw
+                if not total:
+                    row.update(counted=np.nan, required=required, gap=np.nan, gap_mw=np.nan,
+                               gap_after_potential_mw=np.nan, status="not computed", status_zh="未计算",
+                               basis="needs [assumptions.district] total_installed_capacity_mw with its source")
+                    rows.append(row)
+                    continue
+                counted = 100.0 * counted_mw / total
+                basis = (f"{counted_mw:.0f} MW renewables over {total:.0f} MW total installed "
+                         f"({total_installed_capacity_source}); x = (s T - R) / (1 - s)")
+                if sub is None:
+                    share = required / 100.0
+                    gap = required - counted
+                    gap_mw = max(0.0, (share * total - counted_mw) / (1.0 - share)) if share < 1 else np.inf
+            else:
+                counted = counted_mw
+                if sub is None:
+                    gap = required - counted
+                    gap_mw = max(0.0, gap)
+            if sub is None:
+                district_gap_mw = gap_mw
+            else:
+                gap = np.nan
+                gap_mw = np.nan
+            need = district_gap_mw if sub is not None else gap_mw
+            if tid == "storage_capacity":
+                ids, closing_mw, max_lcoe = "", 0.0, np.nan
+                after = gap_mw
+                basis = basis or "storage is not sited by eligibility: no potential counted"
+            else:
+                ids, closing_mw, max_lcoe = _closing(ranked, need)
+                after = gap_mw - potential if sub is None else np.nan
+            if sub is not None:
+                status, status_zh = "sub-district (district-wide target)", "分区(全区目标)"
+            elif gap_mw <= 0:
+                status, status_zh = "met by built + pipeline", "已由已建和在建/储备项目满足"
+            elif tid != "storage_capacity" and potential >= gap_mw:
+                status, status_zh = "closable with eligible sites", "可由可开发场址补足"
+            else:
+                status, status_zh = "not closable with eligible sites", "可开发场址不足以补足"
+            row.update(counted=counted, required=required, gap=gap, gap_mw=gap_mw, gap_after_potential_mw=after,
+                       status=status, status_zh=status_zh, closing_sites=ids, closing_mw=closing_mw,
+                       closing_max_lcoe_cny_per_mwh=max_lcoe, basis=basis)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(CONFORMANCE_COLUMNS)), notes

@@ -1,0 +1,218 @@
+"""Costs: the documented cost table, LCOE per site, the supply curve and its chart.
+
+LCOE [CNY/MWh] = (capex x CRF + opex) / annual energy, with capex = technology capex per kW x capacity
++ grid connection cost, CRF = r (1 + r)^n / ((1 + r)^n - 1) (real discount rate r, lifetime n). Simplified
+(said in the step notes): no degradation, no taxes or subsidies, no land lease, no decommissioning, energy
+constant every year. A site without annual energy (the yield engines have not filled it) has no LCOE and
+is left out of the supply curve.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import packaged_table
+
+COST_COLUMNS = ("item", "technology", "surface", "value", "low", "high", "unit", "source", "notes")
+SUPPLY_COLUMNS = ("rank", "site_id", "name", "technology", "layer_kind", "lcoe_cny_per_mwh", "capacity_mw",
+                  "committed_mw", "available_mw", "cumulative_mw", "cumulative_available_mw", "energy_mwh_per_yr")
+
+
+def load_costs(path: str | Path | None = None, overrides: dict[str, float] | None = None) -> pd.DataFrame:
+    """Load the cost table (packaged ``binhai_geo/data/costs.csv`` unless ``path``) and apply overrides.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV with the packaged table's columns.
+    overrides : dict, optional
+        ``{"item.technology.surface": value}`` in the row's unit; the row's source then says so.
+
+    Raises
+    ------
+    WorkflowError
+        For a missing column, a non-numeric or negative value, a duplicate row or an override naming no row.
+    """
+    p = Path(path) if path is not None else packaged_table("costs.csv")
+    try:
+        df = pd.read_csv(p, dtype={"item": str, "technology": str, "surface": str}, encoding="utf-8-sig")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise WorkflowError(f"cannot read the cost table: {exc}", file=str(p),
+                            hint="give a UTF-8 CSV with columns " + ", ".join(COST_COLUMNS)) from None
+    missing = [c for c in COST_COLUMNS if c not in df.columns]
+    if missing:
+        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
+                            hint="the cost table needs columns " + ", ".join(COST_COLUMNS))
+    for col in ("value", "low", "high"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() | (num < 0)
+        if bad.any():
+            row = int(np.nonzero(bad.to_numpy())[0][0])
+            raise WorkflowError(f"'{col}' must be a number >= 0, found '{df[col].iloc[row]}' (row {row + 2})",
+                                file=str(p), field=col, hint="correct the value")
+        df[col] = num.astype(float)
+    key = df["item"] + "." + df["technology"] + "." + df["surface"]
+    if key.duplicated().any():
+        raise WorkflowError(f"duplicate row {key[key.duplicated()].iloc[0]}", file=str(p),
+                            hint="one row per item, technology and surface")
+    df.index = key.rename("key")
+    for k, value in (overrides or {}).items():
+        if k not in df.index:
+            raise WorkflowError(f"costs override '{k}' names no row; rows: {', '.join(df.index)}",
+                                field=f"eligibility.costs.{k}", hint="use one of the listed keys")
+        if value < 0:
+            raise WorkflowError(f"costs override '{k}' = {value} is negative", field=f"eligibility.costs.{k}",
+                                hint="costs are >= 0")
+        df.loc[k, "value"] = float(value)
+        df.loc[k, "source"] = f"workflow override (packaged default: {df.loc[k, 'source']})"
+    return df.reset_index(drop=True)
+
+
+def cost_of(costs: pd.DataFrame, item: str, technology: str = "*", surface: str = "*") -> float:
+    """Value of ``item`` for a technology and surface, falling back to ``*`` rows.
+
+    Raises
+    ------
+    WorkflowError
+        When no row matches.
+    """
+    lookup = {(i, t, s): v for i, t, s, v in zip(costs["item"], costs["technology"], costs["surface"],
+                                                  costs["value"], strict=True)}
+    for tech in (technology, "*"):
+        for surf in (surface, "*"):
+            if (item, tech, surf) in lookup:
+                return float(lookup[(item, tech, surf)])
+    raise WorkflowError(f"the cost table has no row for '{item}' ({technology}, {surface})",
+                        hint=f"add a row item={item}, technology={technology} or *, surface={surface} or *")
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor [1/yr] of a real discount rate and a lifetime [yr]."""
+    if rate == 0:
+        return 1.0 / years
+    g = (1.0 + rate) ** years
+    return rate * g / (g - 1.0)
+
+
+def site_lcoe(sites: pd.DataFrame, costs: pd.DataFrame, grid_cost_cny: np.ndarray) -> pd.DataFrame:
+    """Capex, annualised cost and LCOE per site.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        With ``technology``, ``layer_kind``, ``capacity_mw``, ``energy_mwh_per_yr``.
+    costs : DataFrame
+        From :func:`load_costs`.
+    grid_cost_cny : array
+        Grid connection cost per site [CNY].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``capex_cny``, ``annual_cost_cny_per_yr``, ``lcoe_cny_per_mwh`` (NaN without energy), same index.
+    """
+    rate = cost_of(costs, "discount_rate")
+    capex, annual = [], []
+    for (tech, kind, cap), grid in zip(sites[["technology", "layer_kind", "capacity_mw"]].itertuples(index=False,
+                                                                                                  name=None),
+                                       grid_cost_cny, strict=True):
+        kw = float(cap) * 1000.0
+        c = cost_of(costs, "capex", tech, kind) * kw + float(np.nan_to_num(grid))
+        life = cost_of(costs, "lifetime", tech, kind)
+        capex.append(c)
+        annual.append(c * crf(rate, life) + cost_of(costs, "opex", tech, kind) * kw)
+    energy = pd.to_numeric(sites["energy_mwh_per_yr"], errors="coerce").to_numpy(dtype=float)
+    annual_arr = np.asarray(annual, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lcoe = np.where(energy > 0, annual_arr / energy, np.nan)
+    return pd.DataFrame({"capex_cny": capex, "annual_cost_cny_per_yr": annual_arr, "lcoe_cny_per_mwh": lcoe},
+                        index=sites.index)
+
+
+def supply_curve(sites: gpd.GeoDataFrame, committed_mw: np.ndarray | None = None) -> pd.DataFrame:
+    """Sites with an LCOE, cheapest first, with cumulative capacity (all and not yet committed) [MW].
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        With ``lcoe_cny_per_mwh`` and ``capacity_mw``.
+    committed_mw : array, optional
+        Capacity of built and pipeline projects already on each site [MW].
+    """
+    df = pd.DataFrame(sites.drop(columns="geometry", errors="ignore")).copy()
+    df["committed_mw"] = 0.0 if committed_mw is None else np.minimum(committed_mw, df["capacity_mw"])
+    df["available_mw"] = (df["capacity_mw"] - df["committed_mw"]).clip(lower=0)
+    df = df[np.isfinite(df["lcoe_cny_per_mwh"]) & (df["capacity_mw"] > 0)]
+    df = df.sort_values(["lcoe_cny_per_mwh", "site_id"], kind="stable").reset_index(drop=True)
+    df["rank"] = np.arange(1, len(df) + 1)
+    df["cumulative_mw"] = df["capacity_mw"].cumsum()
+    df["cumulative_available_mw"] = df["available_mw"].cumsum()
+    return df[list(SUPPLY_COLUMNS)]
+
+
+def _cjk_font() -> str | None:
+    """Return a font family with CJK glyphs (Noto Sans CJK from Debian's fonts-noto-cjk), if installed."""
+    from matplotlib import font_manager
+
+    for f in font_manager.fontManager.ttflist:
+        if "CJK" in f.name and ("Sans" in f.name or "Serif" in f.name):
+            return f.name
+    for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",):
+        if Path(path).exists():
+            font_manager.fontManager.addfont(path)
+            return font_manager.FontProperties(fname=path).get_name()
+    return None
+
+
+def plot_supply_curve(curve: pd.DataFrame, title: str = "") -> bytes:
+    """Draw the supply curve (cumulative MW against LCOE, one step line per technology) as PNG bytes.
+
+    Labels are Chinese and English when a CJK font is installed, English only otherwise (said in the
+    chart's footnote).
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    font = _cjk_font()
+    zh = font is not None
+    rc = {"font.family": [font, "DejaVu Sans"]} if zh else {}
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(8, 5), dpi=120)
+        ax = fig.subplots()
+        names = {"pv": "光伏 PV" if zh else "PV", "wind": "风电 Wind" if zh else "Wind"}
+        for tech, colour in (("pv", "#e69f00"), ("wind", "#0072b2")):
+            part = curve[curve["technology"] == tech].sort_values("lcoe_cny_per_mwh")
+            if len(part) == 0:
+                continue
+            x = np.concatenate([[0.0], part["capacity_mw"].cumsum().to_numpy()])
+            y = np.concatenate([part["lcoe_cny_per_mwh"].to_numpy(), part["lcoe_cny_per_mwh"].to_numpy()[-1:]])
+            ax.step(x, y, where="post", color=colour, label=names[tech])
+        if len(curve):
+            x = np.concatenate([[0.0], curve["cumulative_mw"].to_numpy()])
+            y = np.concatenate([curve["lcoe_cny_per_mwh"].to_numpy(), curve["lcoe_cny_per_mwh"].to_numpy()[-1:]])
+            ax.step(x, y, where="post", color="black", lw=1.5, label="合计 All" if zh else "All")
+        else:
+            ax.text(0.5, 0.5, ("无年发电量数据，无法计算度电成本\n" if zh else "")
+                    + "No site has annual energy yet: no LCOE", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xlabel(("累计装机容量 " if zh else "") + "Cumulative capacity [MW]")
+        ax.set_ylabel(("平准化度电成本 " if zh else "") + "LCOE [CNY/MWh]")
+        ax.set_title(title or (("供给曲线 " if zh else "") + "Supply curve"))
+        ax.grid(alpha=0.3)
+        if len(curve):
+            ax.legend()
+        if not zh:
+            fig.text(0.01, 0.01, "No CJK font found: English labels only (install fonts-noto-cjk for Chinese).",
+                     fontsize=7)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    return buf.getvalue()
