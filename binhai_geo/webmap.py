@@ -4,8 +4,21 @@ Planners open these maps on intranets without internet access, so a deliverable 
 anything from a CDN or a tile server. :func:`build_map` draws the plan's layers on a plain
 sea-coloured background (no tile layer): the ``land`` layer is a light land fill, so the coast shows
 offline, and the ``boundary`` layer a dark outline. Every other layer is a styled overlay, toggled in
-a layer control grouped by theme. A bilingual legend, a target panel, a scale bar, the data credits and
-the notes (for example that sample layers are illustrative) are part of the map.
+a layer control grouped by theme (:data:`binhai_geo.deliverables.registry.THEMES`). A bilingual
+legend, a target dashboard (progress toward each plan target), choropleths per sub-district, a scale
+bar, the data credits and the notes (for example that sample layers are illustrative) are part of
+the map. Besides the layer kinds and the candidate sites, any number of further overlays
+(:class:`Overlay`, for the engines' geo layers) and choropleths (:class:`Choropleth`) can be drawn.
+
+A layer with more features than ``detail_max_features`` (say 100,000 rooftops) is drawn as counts
+on a square grid in its projected CRS; from ``detail_min_zoom`` on, the features in view are drawn
+one by one as points (their representative points, with their popups), so the file stays small and
+the page fast. The map says so in its notes. (A square grid in the analysis CRS is used instead of
+H3 cells: the cells have a stated size in metres, and no further dependency is needed.)
+
+Online basemaps are optional (:class:`TileBasemap`, for Tianditu and AMap): a map with them is
+rendered by :func:`to_offline_html` only with ``allow_tile_layers=True``, and ``shift`` moves every
+drawn coordinate (for AMap, into GCJ-02 with :func:`binhai_geo.gcj02.geometries_to_gcj02`).
 
 :func:`to_offline_html` renders the map with Leaflet's JavaScript, CSS and images inlined from the
 installed ``xstatic-leaflet`` package and with folium's CDN links (jQuery, Bootstrap, Font Awesome,
@@ -24,7 +37,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -40,11 +53,33 @@ from folium.map import Evented, Layer
 from folium.template import Template
 
 from binhai_geo.atomic import write_text_atomic
+from binhai_geo.deliverables.registry import (
+    DASHBOARD_FIRST,
+    FALLBACK_KIND_STYLE,
+    KIND_STYLES,
+    SITE_LAYERS,
+    TECH_LABELS,
+    THEMES,
+    UNIT_DISPLAY,
+    KindStyle,
+    Variant,
+    column,
+)
 from binhai_geo.errors import BinhaiGeoError, LayerError, OutputError
 from binhai_geo.layermodel import LAYER_KINDS, FieldSpec, fields_of
 from binhai_geo.validate import CRS_HINT
 
-__all__ = ["build_map", "external_references", "to_offline_html", "write_map"]
+__all__ = [
+    "Choropleth",
+    "Classes",
+    "Overlay",
+    "TileBasemap",
+    "build_map",
+    "classify",
+    "external_references",
+    "to_offline_html",
+    "write_map",
+]
 
 #: Shown for an empty value in popups and the target panel.
 DASH = "\u2013"
@@ -52,29 +87,28 @@ DASH = "\u2013"
 #: Decimal places kept in coordinates (about 0.1 m).
 COORD_DECIMALS = 6
 
+#: Tolerance of the simplification of sub-district polygons drawn as choropleths [m].
+CHOROPLETH_SIMPLIFY_M = 100.0
+
 #: Sea colour: the map background where no land is drawn.
 SEA_COLOR = "#b3d3e6"
 
+#: Sequential palettes (light to dark) for choropleths and aggregation grids (ColorBrewer, 5 classes).
+PALETTES: dict[str, tuple[str, ...]] = {
+    "greens": ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"),
+    "blues": ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
+    "oranges": ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
+    "purples": ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
+}
+
 _LEAFLET_CDN_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 _LEAFLET_CDN_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-
-# --------------------------------------------------------------------------------------------------
-# Themes, panes and styles
-# --------------------------------------------------------------------------------------------------
-
-#: Themes in the order they appear in the layer control and the legend: (key, 中文, English).
-THEMES: tuple[tuple[str, str, str], ...] = (
-    ("basemap", "底图", "Base map"),
-    ("energy", "能源场址", "Energy sites"),
-    ("ecology", "生态与碳汇", "Ecology and carbon sinks"),
-    ("constraints", "限制因素", "Constraints"),
-    ("projects", "项目与电网", "Projects and grid"),
-)
 
 # Leaflet panes: drawing order, independent of the order in the layer control
 # (tiles are 200, Leaflet's own overlay pane 400, markers 600, tooltips 650, popups 700).
 _PANES: dict[str, int] = {
     "bhg-base": 350,
+    "bhg-targets": 405,
     "bhg-ecology": 410,
     "bhg-energy": 420,
     "bhg-constraints": 430,
@@ -83,96 +117,29 @@ _PANES: dict[str, int] = {
     "bhg-points": 460,
 }
 
-
-@dataclass(frozen=True)
-class _Variant:
-    """A per-feature style override selected by a field value."""
-
-    field: str
-    value: Any
-    style: dict[str, Any]
-    label: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class _KindStyle:
-    """How a layer kind is drawn: theme, pane and Leaflet path style."""
-
-    theme: str
-    pane: str
-    style: dict[str, Any]
-    variants: tuple[_Variant, ...] = field(default=())
-
-
-def _poly(color: str, fill: str, opacity: float, weight: float = 1.0, **extra: Any) -> dict[str, Any]:
-    return {"color": color, "weight": weight, "fillColor": fill, "fillOpacity": opacity, **extra}
-
-
-def _line(color: str, weight: float, **extra: Any) -> dict[str, Any]:
-    return {"color": color, "weight": weight, "fill": False, **extra}
-
-
-def _point(color: str, fill: str, radius: float) -> dict[str, Any]:
-    return {"color": color, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.95, "radius": radius}
-
-
-#: Drawing rules for every layer kind, in layer-control order within each theme.
-_KIND_STYLES: dict[str, _KindStyle] = {
-    "land": _KindStyle("basemap", "bhg-base", _poly("#c2b99f", "#f5f2e9", 1.0, 0.6)),
-    "sea_area": _KindStyle("basemap", "bhg-base", _poly("#86b6d3", "#9cc5de", 0.35, 0.5)),
-    "boundary": _KindStyle("basemap", "bhg-outline", _line("#1f1f1f", 2.2)),
-    "subdistrict": _KindStyle("basemap", "bhg-outline", _line("#6d6d6d", 1.0, dashArray="4 3")),
-    "coastline": _KindStyle(
-        "basemap",
-        "bhg-outline",
-        _line("#546e7a", 1.6),
-        (_Variant("natural", True, {"color": "#2e7d32", "weight": 2.4}, ("自然岸线", "Natural shoreline")),),
-    ),
-    "salt_pan": _KindStyle("energy", "bhg-energy", _poly("#8e5bb0", "#d7b8ea", 0.55)),
-    "fish_pond": _KindStyle("energy", "bhg-energy", _poly("#2a8c8c", "#8fd0c8", 0.6)),
-    "offshore_zone": _KindStyle("energy", "bhg-energy", _poly("#1565c0", "#1565c0", 0.12, 1.5, dashArray="6 4")),
-    "tidal_flat": _KindStyle("energy", "bhg-energy", _poly("#a08a4c", "#e6d7a3", 0.65, 0.8)),
-    "breakwater": _KindStyle("energy", "bhg-energy", _line("#5d4037", 3.0)),
-    "rooftop": _KindStyle("energy", "bhg-energy", _poly("#e65100", "#ffb74d", 0.8, 0.6)),
-    "wetland": _KindStyle("ecology", "bhg-ecology", _poly("#4c9a50", "#8bc98e", 0.5, 0.8)),
-    "forest": _KindStyle("ecology", "bhg-ecology", _poly("#1b5e20", "#388e3c", 0.6, 0.8)),
-    "protected_area": _KindStyle("ecology", "bhg-ecology", _poly("#00695c", "#4db6ac", 0.12, 2.0, dashArray="5 4")),
-    "exclusion": _KindStyle(
-        "constraints", "bhg-constraints", _poly("#c62828", "#e57373", 0.25, 1.2, dashArray="4 3", radius=5)
-    ),
-    "substation": _KindStyle("projects", "bhg-points", _point("#4a148c", "#ab47bc", 5)),
-    "project": _KindStyle("projects", "bhg-points", {**_point("#880e4f", "#ec407a", 6), "fillOpacity": 0.8}),
+#: Pane of each theme's overlays (layer kinds have their own in the registry).
+_THEME_PANES = {
+    "energy": "bhg-energy",
+    "sinks": "bhg-ecology",
+    "ecology": "bhg-ecology",
+    "constraints": "bhg-constraints",
+    "projects": "bhg-points",
+    "targets": "bhg-targets",
+    "other": "bhg-constraints",
+    "basemap": "bhg-base",
 }
 
-#: Style of a layer kind that has no entry in _KIND_STYLES (a kind added to the layer model later).
-_FALLBACK_STYLE = _KindStyle("constraints", "bhg-constraints", _poly("#555555", "#9e9e9e", 0.3, radius=5))
+#: Columns of the ``sites`` frame every map needs.
+_SITE_REQUIRED = ("site_id", "technology", "capacity_mw")
 
-
-def _kind_style(kind_name: str) -> _KindStyle:
-    return _KIND_STYLES.get(kind_name, _FALLBACK_STYLE)
-
-
-#: Candidate-site layers by technology: (technology, 中文, English, style).
-_SITE_LAYERS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
-    ("pv", "光伏场址", "PV sites", _poly("#c77800", "#fbc02d", 0.55, 1.5, radius=6)),
-    ("wind", "风电场址", "Wind sites", _poly("#0d47a1", "#42a5f5", 0.5, 1.5, radius=6)),
-    ("none", "其他候选场址", "Other candidate sites", _poly("#616161", "#bdbdbd", 0.5, 1.2, radius=5)),
+#: Columns of the ``sites`` frame shown first in popups, when present (others follow in table order).
+_SITE_FIRST = (
+    "site_id", "name", "layer_kind", "technology", "area_km2", "length_km", "capacity_mw", "energy_mwh_per_yr",
+    "specific_yield_kwh_per_kwp", "capacity_factor", "turbines", "lcoe_cny_per_mwh",
 )
 
-_TECH_LABELS = {"pv": "光伏 PV", "wind": "风电 Wind", "storage": "储能 Storage", "none": "无 None"}
-
-#: Columns of the ``sites`` frame and their popup labels.
-_SITE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("site_id", "str", zh="场址编号", en="Site ID"),
-    FieldSpec("name", "str", zh="名称", en="Name"),
-    FieldSpec("layer_kind", "str", zh="用地类型", en="Surface"),
-    FieldSpec("technology", "str", zh="技术", en="Technology"),
-    FieldSpec("area_km2", "float", unit="km²", zh="面积", en="Area"),
-    FieldSpec("capacity_mw", "float", unit="MW", zh="装机容量", en="Capacity"),
-    FieldSpec("energy_mwh_per_yr", "float", unit="MWh/yr", zh="年发电量", en="Annual energy"),
-    FieldSpec("specific_yield_kwh_per_kwp", "float", unit="kWh/kWp", zh="单位容量年发电量", en="Specific yield"),
-    FieldSpec("capacity_factor", "float", zh="容量系数", en="Capacity factor"),
-)
+#: Site columns not worth a popup line.
+_SITE_HIDDEN = frozenset({"geometry", "capacity_density_unit"})
 
 _TARGET_COLUMNS = (
     "target_id",
@@ -193,7 +160,103 @@ _STATUS = {
     "not computed": ("not-computed", "未测算", "not computed"),
 }
 
-_COMPARISONS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
+#: Notes shown open under the title (the rest behind "more notes").
+_NOTES_SHOWN = 2
+
+_COMPARISONS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "=", "about": "≈"}
+
+
+@dataclass
+class Overlay:
+    """A further layer for the map (an engine's geo layer), drawn like a layer kind.
+
+    Attributes
+    ----------
+    label : str
+        Bilingual title (``风机 Wind turbines``): layer control, legend and popup title.
+    theme : str
+        Key of :data:`~binhai_geo.deliverables.registry.THEMES`.
+    gdf : geopandas.GeoDataFrame
+        Features, in any CRS (with a CRS).
+    style : dict
+        Leaflet path options.
+    fields : sequence of (column, label)
+        Popup lines; columns missing from ``gdf`` are skipped.
+    variants : sequence of Variant
+        Style by a field's value.
+    show : bool
+        Switched on when the map opens.
+    """
+
+    label: str
+    theme: str
+    gdf: gpd.GeoDataFrame
+    style: dict[str, Any]
+    fields: Sequence[tuple[str, str]] = ()
+    variants: Sequence[Variant] = ()
+    show: bool = True
+
+
+@dataclass
+class Choropleth:
+    """Values per sub-district, drawn as a classed choropleth on the ``subdistrict`` polygons.
+
+    Attributes
+    ----------
+    label : str
+        Bilingual title of the measure (``森林覆盖率 Forest cover 2025``).
+    unit : str
+        Unit of the values ("" for none).
+    values : mapping of str to float
+        Value per sub-district name (matched against the ``name`` and ``name_zh`` fields).
+    palette : str
+        Key of :data:`PALETTES`.
+    show : bool
+        Switched on when the map opens (only one choropleth should be).
+    """
+
+    label: str
+    unit: str
+    values: Mapping[str, float]
+    palette: str = "greens"
+    show: bool = False
+
+
+@dataclass(frozen=True)
+class TileBasemap:
+    """An online basemap (a base layer of tiles; the map still draws everything else itself).
+
+    Attributes
+    ----------
+    label : str
+        Bilingual name in the layer control.
+    urls : sequence of str
+        Leaflet tile URL templates drawn on top of each other (base tiles, then labels).
+    subdomains : str
+        Values of ``{s}``.
+    attribution : str
+        Credit shown while the basemap is on.
+    max_zoom : int
+        Highest zoom level with tiles.
+    """
+
+    label: str
+    urls: Sequence[str]
+    subdomains: str = ""
+    attribution: str = ""
+    max_zoom: int = 18
+
+
+@dataclass
+class _Options:
+    """Drawing options shared by the helpers of one :func:`build_map` call."""
+
+    detail_max_features: int = 3000
+    grid_cell_m: float = 1000.0
+    detail_min_zoom: int = 14
+    shift: Callable[[np.ndarray], np.ndarray] | None = None
+    notes: list[str] = field(default_factory=list)
+
 
 # --------------------------------------------------------------------------------------------------
 # Styles and browser-side helpers
@@ -209,38 +272,50 @@ _CSS = """
   box-shadow: 0 1px 5px rgba(0, 0, 0, 0.35); font-size: 12px; line-height: 1.35; color: #222;
 }
 .leaflet-container .bhg-box summary { font-weight: bold; cursor: pointer; font-size: 12.5px; }
-.bhg-title { max-width: 360px; }
+.bhg-title { max-width: 380px; max-height: 34vh; overflow-y: auto; }
 .bhg-title-zh { font-size: 16px; font-weight: bold; }
 .bhg-title-en { font-size: 12.5px; color: #333; }
+.bhg-title details summary { font-weight: normal; font-size: 11.5px; color: #6d4c00; margin-top: 3px; }
 .bhg-note {
   margin-top: 4px; padding: 2px 5px; background: #fff4d6; border-left: 3px solid #e0a100;
   color: #6d4c00; font-size: 11.5px;
 }
-.bhg-legend { max-height: calc(100vh - 340px); overflow-y: auto; min-width: 170px; }
+.bhg-legend { max-height: calc(100vh - 420px); min-height: 60px; overflow-y: auto; min-width: 170px;
+  max-width: 320px; }
+.bhg-legend-item span, .bhg-legend-sub { white-space: normal; }
+.bhg-legend-fold summary .bhg-legend-theme { display: inline; }
+.leaflet-container .leaflet-control-layers { max-width: 340px; }
 .bhg-legend-theme { margin-top: 5px; font-weight: bold; color: #444; font-size: 11.5px; }
+.bhg-legend-sub { margin: 3px 0 1px; color: #444; font-size: 11px; }
 .bhg-legend-item { display: flex; align-items: center; gap: 6px; margin: 1px 0; white-space: nowrap; }
 .bhg-sw { display: inline-block; flex: none; box-sizing: border-box; }
 .bhg-sw-polygon { width: 18px; height: 12px; }
 .bhg-sw-line { width: 18px; height: 0; }
 .bhg-sw-point { width: 11px; height: 11px; border-radius: 50%; margin: 0 3px 0 4px; }
-.bhg-targets { max-width: min(620px, 62vw); max-height: 36vh; overflow: auto; }
-.bhg-targets table { border-collapse: collapse; margin-top: 3px; }
-.bhg-targets th, .bhg-targets td {
-  padding: 2px 4px; border-bottom: 1px solid #e3e3e3; vertical-align: top; text-align: left;
-}
-.bhg-targets th { font-size: 11px; color: #555; font-weight: normal; white-space: nowrap; }
-.bhg-targets td.bhg-desc { min-width: 120px; max-width: 170px; }
-.bhg-targets td.bhg-num { text-align: right; white-space: nowrap; }
+.bhg-dashboard { width: 330px; max-height: 44vh; overflow-y: auto; }
+.bhg-target { margin: 4px 0 5px; }
+.bhg-target-head { display: flex; justify-content: space-between; gap: 6px; }
+.bhg-target-name { font-size: 12px; }
+.bhg-target-fig { font-size: 11px; color: #333; white-space: nowrap; }
+.bhg-bar { position: relative; height: 7px; background: #e6e6e6; border-radius: 4px; margin-top: 2px; }
+.bhg-bar-fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 4px; }
+.bhg-bar-met { background: #2e7d32; }
+.bhg-bar-short { background: #e65100; }
+.bhg-bar-not-computed { background: #b0b0b0; }
 .bhg-en { color: #666; font-size: 10.5px; }
 .bhg-status {
   display: inline-block; padding: 0 5px; border-radius: 8px; color: #fff; white-space: nowrap;
-  font-size: 11px;
+  font-size: 10.5px;
 }
 .bhg-status-met { background: #2e7d32; }
 .bhg-status-short { background: #c62828; }
 .bhg-status-not-computed { background: #8a8a8a; }
+.bhg-nc { margin-top: 4px; }
+.leaflet-container .bhg-nc summary { font-weight: normal; font-size: 11.5px; color: #555; }
+.bhg-nc li { font-size: 11px; color: #555; }
+.bhg-nc ul { margin: 2px 0; padding-left: 16px; }
 .leaflet-container .leaflet-control-layers { font-size: 12px; line-height: 1.3; }
-.leaflet-container .leaflet-control-layers-list { max-height: 52vh; overflow-y: auto; }
+.leaflet-container .leaflet-control-layers-list { max-height: 50vh; overflow-y: auto; }
 .leaflet-container .leaflet-control-layers label { margin: 0; }
 .leaflet-container .leaflet-control-layers-selector { margin: 1px 4px 0 0; vertical-align: -2px; }
 .bhg-layer-theme { font-weight: bold; color: #444; margin: 5px 0 1px; font-size: 11.5px; }
@@ -283,6 +358,14 @@ var bhg = (function () {
     var i = (feature && feature.properties && feature.properties._s) || 0;
     return spec.styles[i] || spec.styles[0];
   }
+  function tooltip(spec, feature, layer) {
+    var name = feature.properties && feature.properties[spec.tip];
+    layer.bindTooltip(function () {
+      var span = document.createElement("span");
+      span.textContent = name ? name + " \u00b7 " + spec.label : spec.label;
+      return span;
+    }, {sticky: true});
+  }
   function layerOptions(spec) {
     return {
       pane: spec.pane,
@@ -291,15 +374,41 @@ var bhg = (function () {
         return L.circleMarker(latlng, L.extend({pane: spec.pane}, styleOf(spec, feature)));
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(popup(spec), {maxWidth: 340});
-        var name = feature.properties && feature.properties[spec.tip];
-        layer.bindTooltip(function () {
-          var span = document.createElement("span");
-          span.textContent = name ? name + " \u00b7 " + spec.label : spec.label;
-          return span;
-        }, {sticky: true});
+        layer.bindPopup(popup(spec), {maxWidth: 360});
+        tooltip(spec, feature, layer);
       }
     };
+  }
+  // An aggregated layer: grid cells below spec.minZoom; from there on, the features in view as points.
+  // data = {fields: [name, ...], values: [[distinct values of each field]], rows: [[lon, lat, i0, i1, ...]]}
+  function detail(map, group, agg, spec, data) {
+    var points = L.layerGroup();
+    function update() {
+      if (!map.hasLayer(group)) { return; }
+      if (map.getZoom() >= spec.minZoom) {
+        if (group.hasLayer(agg)) { group.removeLayer(agg); }
+        points.clearLayers();
+        var b = map.getBounds().pad(0.3);
+        var opts = L.extend({pane: spec.pane}, spec.styles[0]);
+        data.rows.forEach(function (r) {
+          if (!b.contains([r[1], r[0]])) { return; }
+          var props = {};
+          data.fields.forEach(function (f, i) { props[f] = data.values[i][r[i + 2]]; });
+          var marker = L.circleMarker([r[1], r[0]], opts);
+          marker.feature = {type: "Feature", properties: props};
+          marker.bindPopup(popup(spec), {maxWidth: 360});
+          tooltip(spec, marker.feature, marker);
+          points.addLayer(marker);
+        });
+        if (!group.hasLayer(points)) { group.addLayer(points); }
+      } else {
+        if (group.hasLayer(points)) { group.removeLayer(points); points.clearLayers(); }
+        if (!group.hasLayer(agg)) { group.addLayer(agg); }
+      }
+    }
+    map.on("zoomend moveend", update);
+    group.on("add", update);
+    return group;
   }
   function panes(map, zIndex) {
     api.maps.push(map);
@@ -320,15 +429,30 @@ var bhg = (function () {
     ctl.addTo(map);
     return ctl;
   }
-  function layerControl(map, themes) {
-    var overlays = {}, heads = {};
+  // bases: [[label, [url, ...], options]]; the first is switched on, an empty "no tiles" base is added.
+  function basemaps(map, bases, offlineLabel) {
+    var out = [];
+    bases.forEach(function (b, i) {
+      var group = L.layerGroup(b[1].map(function (url) { return L.tileLayer(url, b[2]); }));
+      if (i === 0) { group.addTo(map); }
+      out.push([b[0], group]);
+    });
+    out.push([offlineLabel, L.layerGroup()]);
+    return out;
+  }
+  function layerControl(map, themes, bases) {
+    var overlays = {}, heads = {}, baseLayers = null;
     themes.forEach(function (theme) {
       theme[1].forEach(function (item, i) {
         overlays[item[0]] = item[1];
         if (i === 0) { heads[item[0]] = theme[0]; }
       });
     });
-    var ctl = L.control.layers(null, overlays, {collapsed: false, position: "topright", sortLayers: false});
+    if (bases && bases.length) {
+      baseLayers = {};
+      bases.forEach(function (b) { baseLayers[b[0]] = b[1]; });
+    }
+    var ctl = L.control.layers(baseLayers, overlays, {collapsed: false, position: "topright", sortLayers: false});
     var update = ctl._update;
     ctl._update = function () {
       var out = update.apply(this, arguments);
@@ -355,8 +479,8 @@ var bhg = (function () {
     if (credits) { map.attributionControl.addAttribution(credits); }
   }
   var api = {
-    maps: [], layerOptions: layerOptions, panes: panes, control: control,
-    layerControl: layerControl, attribution: attribution
+    maps: [], layerOptions: layerOptions, panes: panes, control: control, detail: detail,
+    basemaps: basemaps, layerControl: layerControl, attribution: attribution
   };
   return api;
 })();
@@ -421,21 +545,42 @@ class _VectorLayer(Layer):
 
     The layer is a :class:`folium.map.Layer`, so folium adds it to the map (and knows its name), but
     its script is compact: one JSON FeatureCollection and one shared options builder (``bhg``).
+    With ``detail`` it is an aggregated layer: a group holding the grid cells, replaced by the
+    features in view (points) from ``detail["spec"]["minZoom"]`` on.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, bhg.layerOptions({{ this.spec_js }}))"
-        ".addTo({{ this._parent.get_name() }});"
+        "{% if this.detail_js %}"
+        "var {{ this.get_name() }}_cells = L.geoJSON({{ this.data_js }}, bhg.layerOptions({{ this.spec_js }}));"
+        "var {{ this.get_name() }} = bhg.detail({{ this._parent.get_name() }}, "
+        "L.layerGroup([{{ this.get_name() }}_cells]), {{ this.get_name() }}_cells, "
+        "{{ this.detail_spec_js }}, {{ this.detail_js }});"
+        "{% else %}"
+        "var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, bhg.layerOptions({{ this.spec_js }}));"
+        "{% endif %}"
+        "{% if this.show_layer %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}"
         "{% endmacro %}"
     )
 
-    def __init__(self, name: str, data_js: str, spec: dict[str, Any], bounds: list[float]) -> None:
-        super().__init__(name=name, overlay=True, control=False, show=True)
+    def __init__(
+        self,
+        name: str,
+        data_js: str,
+        spec: dict[str, Any],
+        bounds: list[float],
+        *,
+        show: bool = True,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=False, show=show)
         self._name = "BhgLayer"
         self.data_js = data_js
         self.spec_js = _js(spec)
         self.bounds = bounds
+        self.show_layer = show
+        self.detail_js = _js(detail["data"]) if detail else ""
+        self.detail_spec_js = _js(detail["spec"]) if detail else ""
 
     def render(self, **kwargs: Any) -> None:
         """Render the layer (added to the map by its own script).
@@ -509,12 +654,18 @@ def _check_frame(gdf: Any, layer: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _drop_empty(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geom = gdf.geometry
-    keep = ~(geom.isna() | geom.is_empty)
-    out = gdf.loc[keep]
+    return gdf.loc[~(geom.isna() | geom.is_empty)]
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, opts: _Options | None = None) -> gpd.GeoDataFrame:
+    out = _drop_empty(gdf)
     if out.crs.to_epsg() != 4326:
         out = out.to_crs(4326)
+    if opts is not None and opts.shift is not None and len(out):
+        out = out.set_geometry(gpd.GeoSeries(opts.shift(np.asarray(out.geometry.array, dtype=object)),
+                                             index=out.index, crs=4326))
     return out
 
 
@@ -533,7 +684,7 @@ def _bounds(gdf: gpd.GeoDataFrame) -> list[float]:
     return [float(v) for v in gdf.total_bounds] if len(gdf) else []
 
 
-def _style_index(row: Mapping[str, Any], variants: Sequence[_Variant]) -> int:
+def _style_index(row: Mapping[str, Any], variants: Sequence[Variant]) -> int:
     for i, v in enumerate(variants, start=1):
         value = row.get(v.field)
         try:
@@ -544,70 +695,6 @@ def _style_index(row: Mapping[str, Any], variants: Sequence[_Variant]) -> int:
     return 0
 
 
-def _kind_layer(kind_name: str, gdf: gpd.GeoDataFrame) -> _VectorLayer:
-    kind = LAYER_KINDS[kind_name]
-    ks = _kind_style(kind_name)
-    g = _to_wgs84(gdf)
-    specs = [f for f in fields_of(kind) if f.name in g.columns]
-    records = g[[f.name for f in specs]].to_dict("records") if specs else [{} for _ in range(len(g))]
-    props = []
-    for rec in records:
-        p = {f.name: _fmt(rec[f.name], f.dtype) for f in specs}
-        if ks.variants:
-            i = _style_index(rec, ks.variants)
-            if i:
-                p["_s"] = i
-        props.append(p)
-    spec = {
-        "label": kind.label,
-        "pane": ks.pane,
-        "tip": "name",
-        "fields": [[f.name, _field_label(f)] for f in specs],
-        "styles": [ks.style] + [{**ks.style, **v.style} for v in ks.variants],
-    }
-    return _VectorLayer(kind.label, _feature_collection(g, props), spec, _bounds(g))
-
-
-def _site_layers(sites: gpd.GeoDataFrame) -> list[tuple[_VectorLayer, dict[str, Any], str]]:
-    missing = [f.name for f in _SITE_FIELDS if f.name not in sites.columns]
-    if missing:
-        raise LayerError(
-            f"the sites table lacks column(s) {', '.join(missing)}",
-            layer="sites",
-            hint="pass the site table produced by the siting step; it must have the columns "
-            + ", ".join(f.name for f in _SITE_FIELDS),
-        )
-    g = _to_wgs84(sites)
-    tech = g["technology"].astype("string").str.strip().str.lower().fillna("none")
-    tech = tech.where(tech.isin(["pv", "wind"]), "none")
-    out = []
-    for key, zh, en, style in _SITE_LAYERS:
-        part = g.loc[(tech == key).to_numpy()]
-        if part.empty:
-            continue
-        props = []
-        for rec in part[[f.name for f in _SITE_FIELDS]].to_dict("records"):
-            p = {f.name: _fmt(rec[f.name], f.dtype) for f in _SITE_FIELDS}
-            lk = rec["layer_kind"]
-            if isinstance(lk, str) and lk in LAYER_KINDS:
-                p["layer_kind"] = LAYER_KINDS[lk].label
-            t = rec["technology"]
-            if isinstance(t, str) and t.strip().lower() in _TECH_LABELS:
-                p["technology"] = _TECH_LABELS[t.strip().lower()]
-            props.append(p)
-        label = f"{zh} {en}"
-        spec = {
-            "label": label,
-            "pane": "bhg-sites",
-            "tip": "name",
-            "fields": [[f.name, _field_label(f)] for f in _SITE_FIELDS],
-            "styles": [style],
-        }
-        layer = _VectorLayer(label, _feature_collection(part, props), spec, _bounds(part))
-        out.append((layer, style, _geometry_family(part)))
-    return out
-
-
 def _geometry_family(gdf: gpd.GeoDataFrame) -> str:
     types = set(gdf.geom_type.dropna().unique())
     if types and types <= {"Point", "MultiPoint"}:
@@ -615,6 +702,324 @@ def _geometry_family(gdf: gpd.GeoDataFrame) -> str:
     if types and types <= {"LineString", "MultiLineString", "LinearRing"}:
         return "line"
     return "polygon"
+
+
+@dataclass
+class _Drawn:
+    """A layer ready for the map, with what the legend says about it."""
+
+    theme: str
+    layer: _VectorLayer
+    legend: list[tuple[str, str]]
+
+
+def _props(records: list[dict[str, Any]], fields: Sequence[tuple[str, str, str]],
+           variants: Sequence[Variant]) -> list[dict[str, Any]]:
+    """Return formatted popup properties (``fields``: column, label, dtype) and the variant index ``_s``."""
+    out = []
+    for rec in records:
+        p = {name: _fmt(rec.get(name), dtype) for name, _, dtype in fields}
+        if variants:
+            i = _style_index(rec, variants)
+            if i:
+                p["_s"] = i
+        out.append(p)
+    return out
+
+
+def _aggregate(gdf: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
+    """Count features (and sum areas and capacities) on a square grid of ``cell_m`` in a projected CRS.
+
+    The layer's own CRS is used when projected (the analysis CRS), else its UTM zone. Features are
+    assigned to the cell holding their representative point. Returns one row per occupied cell:
+    ``count``, ``area_km2`` (polygon area), ``capacity_mw`` when the layer has it, and the cell square.
+    """
+    g = gdf if gdf.crs.is_projected else gdf.to_crs(gdf.estimate_utm_crs())
+    pts = shapely.point_on_surface(np.asarray(g.geometry.array, dtype=object))
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    ix = np.floor(x / cell_m).astype(np.int64)
+    iy = np.floor(y / cell_m).astype(np.int64)
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "count": 1, "area_km2": g.geometry.area.to_numpy() / 1e6})
+    if "capacity_mw" in g.columns:
+        frame["capacity_mw"] = pd.to_numeric(g["capacity_mw"], errors="coerce").to_numpy()
+    cells = frame.groupby(["ix", "iy"], sort=True).sum(min_count=1).reset_index()
+    squares = shapely.box(cells["ix"] * cell_m, cells["iy"] * cell_m, (cells["ix"] + 1) * cell_m,
+                          (cells["iy"] + 1) * cell_m)
+    return gpd.GeoDataFrame(cells.drop(columns=["ix", "iy"]), geometry=squares, crs=g.crs)
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Classes of a numeric measure for a choropleth: upper limits, a label and a colour each."""
+
+    breaks: tuple[float, ...]
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+
+    def index(self, values: np.ndarray) -> np.ndarray:
+        """Return the class of each value (a value equal to a limit is in that class); -1 for NaN."""
+        v = np.asarray(values, dtype=float)
+        if not self.breaks:
+            return np.full(v.shape, -1)
+        idx = np.searchsorted(np.asarray(self.breaks), v, side="left").clip(0, len(self.breaks) - 1)
+        return np.where(np.isfinite(v), idx, -1)
+
+
+def classify(values: np.ndarray, palette: str = "greens", n: int = 5) -> Classes:
+    """Return up to ``n`` classes of ``values`` (quantiles; limits rounded to 2 significant digits).
+
+    With at most ``n`` distinct values, each value is its own class (labelled by the value);
+    otherwise classes are labelled ``low – high``. Colours run light to dark through ``palette``
+    (a key of :data:`PALETTES`). Used by the atlas and the print maps alike.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return Classes((), (), ())
+    distinct = np.unique(v)
+    if len(distinct) <= n:
+        breaks = [float(x) for x in distinct]
+        labels = [_fmt_number(b) for b in breaks]
+    else:
+        breaks = []
+        for q in np.quantile(v, np.linspace(0, 1, n + 1)[1:]):
+            r = float(f"{q:.2g}") if q else 0.0
+            if not breaks or r > breaks[-1]:
+                breaks.append(r)
+        breaks[-1] = max(breaks[-1], float(v.max()))
+        lows = [float(v.min()), *breaks[:-1]]
+        labels = [f"{_fmt_number(lo)} – {_fmt_number(hi)}" for lo, hi in zip(lows, breaks, strict=True)]
+    colors = PALETTES.get(palette, PALETTES["greens"])
+    k = len(breaks)
+    pick = [colors[round(i * (len(colors) - 1) / max(k - 1, 1))] for i in range(k)] if k > 1 else [colors[2]]
+    return Classes(tuple(breaks), tuple(labels), tuple(pick))
+
+
+def _class_styles(classes: Classes, line_color: str = "#555", opacity: float = 0.75) -> list[dict[str, Any]]:
+    return [{"color": line_color, "weight": 0.8, "fillColor": c, "fillOpacity": opacity} for c in classes.colors]
+
+
+def _class_legend(classes: Classes, styles: Sequence[dict[str, Any]], unit: str) -> list[tuple[str, str]]:
+    return [(_swatch(st, "polygon"), label + (f" {unit}" if unit else ""))
+            for label, st in zip(classes.labels, styles, strict=True)]
+
+
+def _vector(
+    label: str,
+    theme: str,
+    gdf: gpd.GeoDataFrame,
+    fields: Sequence[tuple[str, str, str]],
+    style: dict[str, Any],
+    variants: Sequence[Variant],
+    pane: str,
+    opts: _Options,
+    *,
+    show: bool = True,
+    tip: str = "name",
+    legend_extra: Sequence[tuple[str, str]] = (),
+) -> _Drawn:
+    """Draw ``gdf`` (analysis CRS or any) as one overlay; aggregate it on a grid when it is large."""
+    family = _geometry_family(gdf) if len(gdf) else "polygon"
+    legend = [(_swatch(style, family), label)]
+    legend += [(_swatch({**style, **v.style}, family), f"{v.label[0]} {v.label[1]}") for v in variants]
+    legend += list(legend_extra)
+    clean = _drop_empty(gdf)
+    names = [f[0] for f in fields if f[0] in clean.columns]
+    fields = [f for f in fields if f[0] in clean.columns]
+    if len(clean) > opts.detail_max_features:
+        return _aggregated(label, theme, clean, fields, style, pane, opts, show=show, tip=tip, legend=legend)
+    g = _to_wgs84(clean, opts)
+    records = g[names].to_dict("records") if names else [{} for _ in range(len(g))]
+    spec = {
+        "label": label,
+        "pane": pane,
+        "tip": tip,
+        "fields": [[n, lab] for n, lab, _ in fields],
+        "styles": [style] + [{**style, **v.style} for v in variants],
+    }
+    layer = _VectorLayer(label, _feature_collection(g, _props(records, fields, variants)), spec, _bounds(g), show=show)
+    return _Drawn(theme, layer, legend)
+
+
+def _aggregated(
+    label: str,
+    theme: str,
+    gdf: gpd.GeoDataFrame,
+    fields: Sequence[tuple[str, str, str]],
+    style: dict[str, Any],
+    pane: str,
+    opts: _Options,
+    *,
+    show: bool,
+    tip: str,
+    legend: list[tuple[str, str]],
+) -> _Drawn:
+    """Draw a large layer: counts on a grid, and the features in view as points from ``detail_min_zoom`` on."""
+    cells = _aggregate(gdf, opts.grid_cell_m)
+    classes = classify(cells["count"].to_numpy(dtype=float), "oranges")
+    styles = _class_styles(classes, opacity=0.55)
+    cls = classes.index(cells["count"].to_numpy(dtype=float))
+    cells_ll = _to_wgs84(cells, opts)
+    cell_fields = [("count", column("count").label, "int"), ("area_km2", column("area_km2").label, "float")]
+    if "capacity_mw" in cells.columns:
+        cell_fields.append(("capacity_mw", column("capacity_mw").label, "float"))
+    props = _props(cells_ll.to_dict("records"), cell_fields, ())
+    for p, c in zip(props, cls, strict=True):
+        if c > 0:
+            p["_s"] = int(c)
+    km = _fmt_number(opts.grid_cell_m / 1000)
+    agg_label = f"{label} · {km} km 网格汇总 grid"
+    agg_spec = {"label": agg_label, "pane": pane, "tip": "", "fields": [[n, lab] for n, lab, _ in cell_fields],
+                "styles": styles}
+    # Detail: representative points, popup fields dictionary-encoded per column.
+    pts_src = gdf.copy()
+    pts_src = pts_src.set_geometry(gpd.GeoSeries(
+        shapely.point_on_surface(np.asarray(gdf.geometry.array, dtype=object)), index=gdf.index, crs=gdf.crs))
+    pts = _to_wgs84(pts_src, opts)
+    xs = np.round(shapely.get_x(np.asarray(pts.geometry.array, dtype=object)), COORD_DECIMALS)
+    ys = np.round(shapely.get_y(np.asarray(pts.geometry.array, dtype=object)), COORD_DECIMALS)
+    values, codes = [], []
+    for name, _, dtype in fields:
+        texts = [_fmt(v, dtype) for v in pts[name].tolist()]
+        uniq = sorted(set(texts))
+        index = {t: i for i, t in enumerate(uniq)}
+        values.append(uniq)
+        codes.append([index[t] for t in texts])
+    rows = [[float(x), float(y), *(c[i] for c in codes)] for i, (x, y) in enumerate(zip(xs, ys, strict=True))]
+    detail_spec = {"label": label, "pane": pane, "tip": tip, "minZoom": opts.detail_min_zoom,
+                   "fields": [[n, lab] for n, lab, _ in fields], "styles": [{**style, "radius": 4}]}
+    data = {"fields": [n for n, _, _ in fields], "values": values, "rows": rows}
+    layer = _VectorLayer(label, _feature_collection(cells_ll, props), agg_spec, _bounds(cells_ll), show=show,
+                         detail={"spec": detail_spec, "data": data})
+    n = len(gdf)
+    opts.notes.append(
+        f"{label}：{n:,} 个要素按 {km} km 网格汇总显示，放大到第 {opts.detail_min_zoom} 级显示单个要素 "
+        f"({n:,} features drawn as counts on a {km} km grid; zoom to level {opts.detail_min_zoom} "
+        "or closer for each feature)."
+    )
+    legend = legend + [("", f"{label}：{km} km 网格要素数 features per cell")]
+    legend += _class_legend(classes, styles, "")
+    return _Drawn(theme, layer, legend)
+
+
+def _kind_layer(kind_name: str, gdf: gpd.GeoDataFrame, opts: _Options, *, show: bool = True) -> _Drawn:
+    kind = LAYER_KINDS[kind_name]
+    ks = _kind_style(kind_name)
+    fields = [(f.name, _field_label(f), f.dtype) for f in fields_of(kind)]
+    extra = []
+    if kind_name == "land":
+        sea = {"color": "#86b6d3", "fillColor": SEA_COLOR, "fillOpacity": 1}
+        extra.append((_swatch(sea, "polygon"), "海 Sea"))
+    return _vector(kind.label, ks.theme, gdf, fields, ks.style, ks.variants, ks.pane, opts, show=show,
+                   legend_extra=extra)
+
+
+def _kind_style(kind_name: str) -> KindStyle:
+    return KIND_STYLES.get(kind_name, FALLBACK_KIND_STYLE)
+
+
+def _site_fields(sites: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:
+    cols = [c for c in _SITE_FIRST if c in sites.columns]
+    cols += [c for c in sites.columns if c not in cols and c not in _SITE_HIDDEN and c != sites.geometry.name]
+    out = []
+    for c in cols:
+        dtype = "float" if pd.api.types.is_float_dtype(sites[c]) else "int" if pd.api.types.is_integer_dtype(
+            sites[c]) else "str"
+        out.append((c, column(c).label, dtype))
+    return out
+
+
+def _site_layers(sites: gpd.GeoDataFrame, opts: _Options) -> list[_Drawn]:
+    missing = [c for c in _SITE_REQUIRED if c not in sites.columns]
+    if missing:
+        raise LayerError(
+            f"the sites table lacks column(s) {', '.join(missing)}",
+            layer="sites",
+            hint="pass the site table produced by the siting step; it must have at least the columns "
+            + ", ".join(_SITE_REQUIRED),
+        )
+    fields = _site_fields(sites)
+    g = sites.copy()
+    tech = g["technology"].astype("string").str.strip().str.lower().fillna("none")
+    tech = tech.where(tech.isin(["pv", "wind"]), "none")
+    if "layer_kind" in g.columns:
+        g["layer_kind"] = [LAYER_KINDS[k].label if isinstance(k, str) and k in LAYER_KINDS else k
+                           for k in g["layer_kind"]]
+    g["technology"] = [TECH_LABELS.get(str(t).strip().lower(), t) if isinstance(t, str) else t
+                       for t in g["technology"]]
+    out = []
+    for key, zh, en, style in SITE_LAYERS:
+        part = g.loc[(tech == key).to_numpy()]
+        if part.empty:
+            continue
+        out.append(_vector(f"{zh} {en}", "energy", part, fields, style, (), "bhg-sites", opts))
+    return out
+
+
+def _overlay_layer(ov: Overlay, opts: _Options) -> _Drawn:
+    _check_frame(ov.gdf, ov.label)
+    fields = []
+    for name, label in ov.fields:
+        if name in ov.gdf.columns:
+            s = ov.gdf[name]
+            dtype = "float" if pd.api.types.is_float_dtype(s) else "int" if pd.api.types.is_integer_dtype(s) else "str"
+            fields.append((name, label, dtype))
+    pane = "bhg-points" if len(ov.gdf) and _geometry_family(ov.gdf) == "point" else _THEME_PANES.get(
+        ov.theme, "bhg-constraints")
+    return _vector(ov.label, ov.theme, ov.gdf, fields, ov.style, ov.variants, pane, opts, show=ov.show,
+                   tip="site_id" if "site_id" in ov.gdf.columns else "name")
+
+
+def _choropleth_layers(subdistricts: gpd.GeoDataFrame | None, choropleths: Sequence[Choropleth],
+                       opts: _Options) -> list[_Drawn]:
+    if not choropleths:
+        return []
+    if subdistricts is None or not len(subdistricts):
+        raise LayerError(
+            "choropleths need the sub-district polygons, but there is no 'subdistrict' layer",
+            layer="subdistrict",
+            hint="add a 'subdistrict' layer (polygons with a name) to the region pack or the workflow's [layers]",
+        )
+    out = []
+    base = _drop_empty(subdistricts)
+    if base.crs.is_projected:
+        # Each choropleth carries its own copy of the polygons; a class colour needs no survey detail.
+        # Simplified as a coverage, so neighbouring sub-districts keep a shared edge (no gaps or overlaps).
+        base = base.set_geometry(base.geometry.simplify_coverage(CHOROPLETH_SIMPLIFY_M))
+    names = base["name"].astype("string").fillna("") if "name" in base.columns else pd.Series("", index=base.index)
+    names_zh = base["name_zh"].astype("string").fillna("") if "name_zh" in base.columns else names
+    keys = [[k for k in (str(a), str(b), f"{a} {b}", f"{b} {a}") if k.strip()] for a, b in zip(names, names_zh,
+                                                                                               strict=True)]
+    for ch in choropleths:
+        vals = np.array([next((ch.values[k] for k in ks if k in ch.values), np.nan) for ks in keys], dtype=float)
+        classes = classify(vals, ch.palette)
+        styles = _class_styles(classes, opacity=0.5) or [{"color": "#555", "weight": 0.8, "fillColor": "#ccc",
+                                                          "fillOpacity": 0.5}]
+        cls = classes.index(vals)
+        g = base[[c for c in ("name", "name_zh") if c in base.columns]].copy()
+        g["value"] = vals
+        g = gpd.GeoDataFrame(g, geometry=base.geometry, crs=base.crs)
+        g_ll = _to_wgs84(g, opts)
+        vlabel = "取值 Value" + (f" ({ch.unit})" if ch.unit else "")
+        fields = [("name", "名称 Name", "str"), ("value", vlabel, "float")]
+        fields = [f for f in fields if f[0] in g_ll.columns]
+        props = _props(g_ll.to_dict("records"), fields, ())
+        nodata = {"color": "#777", "weight": 0.8, "fillColor": "#dddddd", "fillOpacity": 0.5, "dashArray": "2 2"}
+        all_styles = [*styles, nodata]
+        for p, c in zip(props, cls, strict=True):
+            idx = int(c) if c >= 0 else len(styles)
+            if idx:
+                p["_s"] = idx
+        spec = {"label": ch.label, "pane": "bhg-targets", "tip": "name",
+                "fields": [[n, lab] for n, lab, _ in fields], "styles": all_styles}
+        layer = _VectorLayer(ch.label, _feature_collection(g_ll, props), spec, _bounds(g_ll), show=ch.show)
+        legend = [("", ch.label + (f" ({ch.unit})" if ch.unit else ""))]
+        if classes.breaks:
+            legend += _class_legend(classes, styles, ch.unit)
+        if not np.isfinite(vals).all():
+            legend.append((_swatch(nodata, "polygon"), "无数据 No data"))
+        out.append(_Drawn("targets", layer, legend))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -658,14 +1063,22 @@ def _legend_html(entries: Mapping[str, list[tuple[str, str]]]) -> str:
         items = entries.get(key)
         if not items:
             continue
-        parts.append(f'<div class="bhg-legend-theme">{_esc(zh)} {_esc(en)}</div>')
+        # Choropleth classes are many and only one map is on at a time: behind a summary line.
+        fold = key == "targets"
+        head = f'<div class="bhg-legend-theme">{_esc(zh)} {_esc(en)}</div>'
+        parts.append(f'<details class="bhg-legend-fold"><summary>{head}</summary>' if fold else head)
         for swatch, label in items:
-            parts.append(f'<div class="bhg-legend-item">{swatch}<span>{_esc(label)}</span></div>')
+            if swatch:
+                parts.append(f'<div class="bhg-legend-item">{swatch}<span>{_esc(label)}</span></div>')
+            else:
+                parts.append(f'<div class="bhg-legend-sub">{_esc(label)}</div>')
+        if fold:
+            parts.append("</details>")
     parts.append("</details>")
     return "".join(parts)
 
 
-def _targets_html(targets: pd.DataFrame) -> str:
+def _target_rows(targets: pd.DataFrame) -> list[dict[str, Any]]:
     missing = [c for c in _TARGET_COLUMNS if c not in targets.columns]
     if missing:
         raise BinhaiGeoError(
@@ -673,13 +1086,24 @@ def _targets_html(targets: pd.DataFrame) -> str:
             hint="pass the target table produced by the target check; it must have the columns "
             + ", ".join(_TARGET_COLUMNS),
         )
-    rows = []
-    for rec in targets.to_dict("records"):
-        unit = "" if _fmt(rec["unit"]) == DASH else _fmt(rec["unit"])
+    recs = targets.to_dict("records")
+    order = {tid: i for i, tid in enumerate(DASHBOARD_FIRST)}
+    recs.sort(key=lambda r: order.get(str(r["target_id"]), len(order)))
+    return recs
+
+
+def _dashboard_html(targets: pd.DataFrame) -> str:
+    """Return the target dashboard: a bar toward each computed target; the others listed below."""
+    done, pending = [], []
+    for rec in _target_rows(targets):
+        unit_raw = _fmt(rec["unit"])
+        unit = "" if unit_raw == DASH else UNIT_DISPLAY.get(unit_raw, unit_raw)
 
         def with_unit(value: Any, unit: str = unit) -> str:
             text = _fmt(value, "float")
-            return f"{text} {unit}" if unit and text != DASH else text
+            if not unit or text == DASH:
+                return text
+            return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
         comp = _fmt(rec["comparison"])
         comp = _COMPARISONS.get(comp, comp if comp != DASH else "")
@@ -688,31 +1112,46 @@ def _targets_html(targets: pd.DataFrame) -> str:
             required = f"{comp} {required}"
         status_raw = _fmt(rec["status"]).strip().lower().replace("_", " ")
         cls, szh, sen = _STATUS.get(status_raw, ("not-computed", "", status_raw))
+        tid = _esc(_fmt(rec["target_id"]))
+        year = _fmt(rec["year"], "int")
+        name = (f'<div class="bhg-target-name">{_esc(_fmt(rec["description_zh"]))}'
+                f'<span class="bhg-en"> {year}</span></div>'
+                f'<div class="bhg-en">{_esc(_fmt(rec["description"]))}</div>')
+        if cls == "not-computed":
+            pending.append(f'<li data-target-id="{tid}" data-status="{cls}">{_esc(_fmt(rec["description_zh"]))} '
+                           f'<span class="bhg-en">{_esc(_fmt(rec["description"]))} · {_esc(required)}</span></li>')
+            continue
+        try:
+            ratio = float(rec["computed"]) / float(rec["required"])
+        except (TypeError, ValueError, ZeroDivisionError):
+            ratio = float("nan")
+        width = 0.0 if not math.isfinite(ratio) else max(0.0, min(ratio, 1.0)) * 100
+        pct = f" ({ratio:.0%})" if math.isfinite(ratio) else ""
         status = f'<span class="bhg-status bhg-status-{cls}">{_esc(szh)} {_esc(sen)}</span>'
-        desc_zh = _fmt(rec["description_zh"])
-        rows.append(
-            f'<tr data-target-id="{_esc(_fmt(rec["target_id"]))}" data-status="{_esc(cls)}">'
-            f'<td class="bhg-desc"><div>{_esc(desc_zh)}</div>'
-            f'<div class="bhg-en">{_esc(_fmt(rec["target_id"]))} · {_esc(_fmt(rec["description"]))}</div></td>'
-            f'<td class="bhg-num">{_esc(_fmt(rec["year"], "int"))}</td>'
-            f'<td class="bhg-num">{_esc(required)}</td>'
-            f'<td class="bhg-num">{_esc(with_unit(rec["computed"]))}</td>'
-            f'<td class="bhg-num">{_esc(with_unit(rec["gap"]))}</td>'
-            f"<td>{status}</td></tr>"
+        done.append(
+            f'<div class="bhg-target" data-target-id="{tid}" data-status="{cls}" data-progress="{width:.1f}">'
+            f'<div class="bhg-target-head"><div>{name}</div><div>{status}</div></div>'
+            f'<div class="bhg-bar" title="{_esc(required)}"><div class="bhg-bar-fill bhg-bar-{cls}" '
+            f'style="width:{width:.1f}%"></div></div>'
+            f'<div class="bhg-target-fig">测算 {_esc(with_unit(rec["computed"]))} / 要求 {_esc(required)}'
+            f"{_esc(pct)}</div></div>"
         )
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in ("目标 Target", "年份 Year", "要求 Required", "测算 Computed", "差距 Gap", "状态 Status")
-    )
-    return (
-        "<details open><summary>规划目标 Plan targets</summary>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
-    )
+    parts = ["<details open><summary>规划目标 Plan targets</summary>", *done]
+    if pending:
+        parts.append(f'<details class="bhg-nc"><summary>未测算 Not computed ({len(pending)})</summary>'
+                     f"<ul>{''.join(pending)}</ul></details>")
+    parts.append("</details>")
+    return "".join(parts)
 
 
 def _title_html(title: str, title_zh: str, notes: Iterable[str]) -> str:
     parts = [f'<div class="bhg-title-zh">{_esc(title_zh)}</div>', f'<div class="bhg-title-en">{_esc(title)}</div>']
-    parts += [f'<div class="bhg-note">⚠ {_esc(n)}</div>' for n in notes if str(n).strip()]
+    notes = [n for n in notes if str(n).strip()]
+    parts += [f'<div class="bhg-note">⚠ {_esc(n)}</div>' for n in notes[:_NOTES_SHOWN]]
+    if len(notes) > _NOTES_SHOWN:
+        parts.append(f"<details><summary>更多说明 More notes ({len(notes) - _NOTES_SHOWN})</summary>")
+        parts += [f'<div class="bhg-note">{_esc(n)}</div>' for n in notes[_NOTES_SHOWN:]]
+        parts.append("</details>")
     return "".join(parts)
 
 
@@ -748,15 +1187,22 @@ def build_map(
     title_zh: str,
     credits: Sequence[str],
     notes: Sequence[str] = (),
+    overlays: Sequence[Overlay] = (),
+    choropleths: Sequence[Choropleth] = (),
+    basemaps: Sequence[TileBasemap] = (),
+    shift: Callable[[np.ndarray], np.ndarray] | None = None,
+    detail_max_features: int = 3000,
+    grid_cell_m: float = 1000.0,
+    detail_min_zoom: int = 14,
 ) -> folium.Map:
-    """Build the plan map: layers, candidate sites, legend, target panel, credits and notes.
+    """Build the plan map: layers, sites, overlays, choropleths, legend, target dashboard, credits, notes.
 
-    The map has no tile layer. Its background is sea-coloured and the ``land`` layer is drawn as a
-    light fill, so the coast is visible without any network; ``boundary`` is a dark outline. Every
-    layer is an overlay toggled in a layer control grouped by theme (base map, energy sites, ecology
-    and sinks, constraints, projects and grid) and named in Chinese and English (``盐田 Salt pan``).
-    Features show their attribute fields with bilingual labels in a popup; candidate sites show their
-    figures. Points are drawn as circle markers, never as image icons.
+    Without ``basemaps`` the map has no tile layer. Its background is sea-coloured and the ``land``
+    layer is drawn as a light fill, so the coast is visible without any network; ``boundary`` is a
+    dark outline. Every layer is an overlay toggled in a layer control grouped by theme and named
+    in Chinese and English (``盐田 Salt pan``). Features show their attribute fields with bilingual
+    labels in a popup; candidate sites show their figures (every column the sites table has). Points
+    are drawn as circle markers, never as image icons.
 
     Parameters
     ----------
@@ -765,19 +1211,35 @@ def build_map(
         CRS; they are reprojected to EPSG:4326. Only the kind's declared fields are shown (and
         embedded); other columns are left out to keep the file small.
     sites : geopandas.GeoDataFrame
-        Candidate sites with columns ``site_id, name, layer_kind, technology, area_km2, capacity_mw,
-        energy_mwh_per_yr, specific_yield_kwh_per_kwp, capacity_factor`` and a geometry; one overlay
-        per technology (pv, wind, other). May be empty.
+        Candidate sites with at least ``site_id, technology, capacity_mw`` and a geometry; one
+        overlay per technology (pv, wind, other). Every other column is shown in the popup (labels
+        from :data:`binhai_geo.deliverables.registry.COLUMNS`). May be empty.
     targets : pandas.DataFrame
         Plan targets with columns ``target_id, description, description_zh, year, required, unit,
-        comparison, computed, gap, status`` (status ``met``, ``short`` or ``not computed``), listed in
-        the target panel. An empty table shows no panel.
+        comparison, computed, gap, status`` (status ``met``, ``short`` or ``not computed``), shown in
+        the target dashboard. An empty table shows no dashboard.
     title, title_zh : str
         English and Chinese map title.
     credits : sequence of str
         Data credits, shown as plain text in the attribution line.
     notes : sequence of str, optional
         Notes shown under the title, for example that sample layers are illustrative.
+    overlays : sequence of Overlay, optional
+        Further layers (the engines' geo layers).
+    choropleths : sequence of Choropleth, optional
+        Values per sub-district, drawn on the ``subdistrict`` layer (required when given).
+    basemaps : sequence of TileBasemap, optional
+        Online base layers (the first is on; an empty "no tiles" base is added). The land and sea
+        layers start switched off so the tiles show. Render with ``allow_tile_layers=True``.
+    shift : callable, optional
+        Applied to every geometry after reprojection to longitude/latitude (for example
+        :func:`binhai_geo.gcj02.geometries_to_gcj02` for AMap tiles).
+    detail_max_features : int
+        A layer with more features is aggregated on a grid (and says so in the notes).
+    grid_cell_m : float
+        Cell size of that grid [m].
+    detail_min_zoom : int
+        Zoom level from which an aggregated layer shows its features (as points).
 
     Returns
     -------
@@ -788,8 +1250,8 @@ def build_map(
     Raises
     ------
     LayerError
-        When a layer kind is unknown, a frame has no CRS or is not a GeoDataFrame, or ``sites`` lacks
-        a column.
+        When a layer kind is unknown, a frame has no CRS or is not a GeoDataFrame, ``sites`` lacks
+        a column, or choropleths are asked for without a ``subdistrict`` layer.
     BinhaiGeoError
         When ``targets`` lacks a column.
     """
@@ -802,6 +1264,11 @@ def build_map(
             )
     frames = {name: _check_frame(gdf, name) for name, gdf in layers.items()}
     _check_frame(sites, "sites")
+    for ov in overlays:
+        _check_frame(ov.gdf, ov.label)
+    if len(targets.columns) or len(targets):
+        _target_rows(targets)  # check the columns first
+    opts = _Options(detail_max_features, grid_cell_m, detail_min_zoom, shift)
 
     m = folium.Map(
         location=[39.0, 117.6],
@@ -810,6 +1277,7 @@ def build_map(
         control_scale=True,
         prefer_canvas=False,
         minZoom=5,
+        zoomSnap=0.25,
         maxZoom=19,
     )
     # Only Leaflet itself: no jQuery, Bootstrap, Font Awesome or awesome-markers. to_offline_html
@@ -825,50 +1293,56 @@ def build_map(
 
     m.add_child(_Script(f"bhg.panes({mid}, {_js(_PANES)});"), name="bhg_panes")
 
-    themed: dict[str, list[_VectorLayer]] = {key: [] for key, _, _ in THEMES}
-    legend: dict[str, list[tuple[str, str]]] = {key: [] for key, _, _ in THEMES}
-    ordered = [k for k in _KIND_STYLES if k in frames] + [k for k in frames if k not in _KIND_STYLES]
+    drawn: list[_Drawn] = []
+    ordered = [k for k in KIND_STYLES if k in frames] + [k for k in frames if k not in KIND_STYLES]
     for kind_name in ordered:
-        ks = _kind_style(kind_name)
-        layer = _kind_layer(kind_name, frames[kind_name])
-        themed[ks.theme].append(layer)
-        kind = LAYER_KINDS[kind_name]
-        family = _geometry_family(frames[kind_name]) if len(frames[kind_name]) else kind.geometry[0]
-        legend[ks.theme].append((_swatch(ks.style, family), kind.label))
-        for v in ks.variants:
-            legend[ks.theme].append((_swatch({**ks.style, **v.style}, family), f"{v.label[0]} {v.label[1]}"))
-        if kind_name == "land":
-            sea = {"color": "#86b6d3", "fillColor": SEA_COLOR, "fillOpacity": 1}
-            legend[ks.theme].append((_swatch(sea, "polygon"), "海 Sea"))
-    for layer, style, family in _site_layers(sites):
-        themed["energy"].append(layer)
-        legend["energy"].append((_swatch(style, family), layer.layer_name))
+        show = not (basemaps and kind_name in ("land", "sea_area"))
+        drawn.append(_kind_layer(kind_name, frames[kind_name], opts, show=show))
+    drawn += _site_layers(sites, opts)
+    drawn += [_overlay_layer(ov, opts) for ov in overlays]
+    drawn += _choropleth_layers(frames.get("subdistrict"), choropleths, opts)
 
-    all_layers = [layer for key, _, _ in THEMES for layer in themed[key]]
-    for layer in all_layers:
-        m.add_child(layer)
+    themed: dict[str, list[_Drawn]] = {key: [] for key, _, _ in THEMES}
+    for d in drawn:
+        themed.setdefault(d.theme if d.theme in themed else "other", []).append(d)
+    ordered_drawn = [d for key, _, _ in THEMES for d in themed[key]]
+
+    bases_js = ""
+    if basemaps:
+        bases = [[b.label, list(b.urls), {"subdomains": b.subdomains, "attribution": _esc(b.attribution),
+                                          "maxZoom": b.max_zoom, "maxNativeZoom": b.max_zoom}] for b in basemaps]
+        m.add_child(_Script(f"var bhg_bases = bhg.basemaps({mid}, {_js(bases)}, "
+                            f"{_js('离线（无底图瓦片） Offline, no tiles')});"), name="bhg_basemaps")
+        bases_js = "bhg_bases"
+    for d in ordered_drawn:
+        m.add_child(d.layer)
 
     # Fit to the district boundary, or else to everything drawn.
-    bounds_src = [lyr for lyr in themed["basemap"] if lyr.layer_name == LAYER_KINDS["boundary"].label]
-    boxes = [lyr.bounds for lyr in (bounds_src or all_layers) if lyr.bounds]
+    boundary_label = LAYER_KINDS["boundary"].label
+    bounds_src = [d.layer for d in themed["basemap"] if d.layer.layer_name == boundary_label]
+    boxes = [lyr.bounds for lyr in (bounds_src or [d.layer for d in ordered_drawn]) if lyr.bounds]
     if boxes:
         arr = np.array(boxes)
         m.location = [float((arr[:, 1].min() + arr[:, 3].max()) / 2), float((arr[:, 0].min() + arr[:, 2].max()) / 2)]
-        m.fit_bounds([[arr[:, 1].min(), arr[:, 0].min()], [arr[:, 3].max(), arr[:, 2].max()]], padding=(12, 12))
+        # Room for the title and legend (left) and the layer control and dashboard (right).
+        m.fit_bounds([[arr[:, 1].min(), arr[:, 0].min()], [arr[:, 3].max(), arr[:, 2].max()]],
+                     padding_top_left=(300, 12), padding_bottom_right=(250, 12))
 
     groups = []
     for key, zh, en in THEMES:
         if themed[key]:
-            items = ",".join(f"[{_js(lyr.layer_name)},{lyr.get_name()}]" for lyr in themed[key])
+            items = ",".join(f"[{_js(d.layer.layer_name)},{d.layer.get_name()}]" for d in themed[key])
             groups.append(f"[{_js(f'{zh} {en}')},[{items}]]")
-    m.add_child(_Script(f"bhg.layerControl({mid}, [{','.join(groups)}]);"), name="bhg_layer_control")
+    m.add_child(_Script(f"bhg.layerControl({mid}, [{','.join(groups)}]{', ' + bases_js if bases_js else ''});"),
+                name="bhg_layer_control")
 
-    m.add_child(_HtmlControl(_title_html(title, title_zh, notes), "bhg-box bhg-title", "topleft"))
+    legend: dict[str, list[tuple[str, str]]] = {key: [] for key, _, _ in THEMES}
+    for d in ordered_drawn:
+        legend[d.theme if d.theme in legend else "other"].extend(d.legend)
+    m.add_child(_HtmlControl(_title_html(title, title_zh, [*notes, *opts.notes]), "bhg-box bhg-title", "topleft"))
     m.add_child(_HtmlControl(_legend_html(legend), "bhg-box bhg-legend", "bottomleft"))
     if len(targets):
-        m.add_child(_HtmlControl(_targets_html(targets), "bhg-box bhg-targets", "bottomright"))
-    elif len(targets.columns):
-        _targets_html(targets)  # still check the columns
+        m.add_child(_HtmlControl(_dashboard_html(targets), "bhg-box bhg-targets bhg-dashboard", "bottomright"))
 
     credit_text = " | ".join(str(c).strip() for c in credits if str(c).strip())
     m.add_child(
@@ -992,7 +1466,7 @@ _NEEDS_LIBRARY = re.compile(r"(?<![\w$.])\$(?=\(|\.\w)|\bjQuery\b|L\.AwesomeMark
 _TILE_LAYER = re.compile(r"\bL\.tileLayer\b")
 
 
-def to_offline_html(m: folium.Map) -> str:
+def to_offline_html(m: folium.Map, *, allow_tile_layers: bool = False) -> str:
     """Render ``m`` as one HTML page that needs no network.
 
     Leaflet's JavaScript and CSS are read from the installed ``xstatic-leaflet`` package and inlined;
@@ -1006,6 +1480,9 @@ def to_offline_html(m: folium.Map) -> str:
     m : folium.Map
         The map, for example from :func:`build_map`. Elements that need jQuery or another outside
         library (``folium.Popup``, awesome-marker icons, most plugins) do not work offline.
+    allow_tile_layers : bool
+        Accept tile layers (a map built with online ``basemaps``): the page then loads tiles while
+        online, and still shows everything else offline. Everything but the tiles is still inlined.
 
     Returns
     -------
@@ -1017,7 +1494,7 @@ def to_offline_html(m: folium.Map) -> str:
     OutputError
         When the page would still load something from outside (an element of the map that declares
         its own CDN script or stylesheet), when its script needs jQuery or awesome-markers, when it
-        has a tile layer, or when Leaflet cannot be read from the package.
+        has a tile layer (unless allowed), or when Leaflet cannot be read from the package.
     """
     if not isinstance(m.get_root(), Figure):
         raise TypeError("the map is not part of a folium Figure; create it with folium.Map(...)")
@@ -1049,7 +1526,8 @@ def to_offline_html(m: folium.Map) -> str:
             hint="use circle markers instead of folium.Icon markers and GeoJSON popups instead of "
             "folium.Popup (build_map does both)",
         )
-    if _TILE_LAYER.search(page.replace(js, "")):
+    own = page.replace(js, "").replace(_HELPER_JS, "")
+    if not allow_tile_layers and (_TILE_LAYER.search(own) or "bhg.basemaps(" in own):
         raise OutputError(
             "the map has a tile layer, which loads its tiles from a server",
             hint="draw the base map from layers (build_map uses the land layer) instead of tiles",

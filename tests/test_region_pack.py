@@ -7,12 +7,10 @@ These tests read the committed ``binhai.gpkg``; they never import the build depe
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -62,16 +60,6 @@ PLAN_PROJECTS_MW = {
     "三峡集团天津南港海上风电示范": 200.0,
 }
 SHARED_STORAGE = "共享储能电站"
-
-
-def _load_gcj02():
-    spec = importlib.util.spec_from_file_location("binhai_pack_gcj02", PACK_DIR / "gcj02.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gcj02 = _load_gcj02()
 
 
 @pytest.fixture(scope="module")
@@ -316,42 +304,3 @@ def test_targets_csv_has_every_plan_target():
     assert float(by_id["pv_capacity"]["value"]) == 4700 and by_id["pv_capacity"]["unit"] == "MW"
     assert float(by_id["desalination"]["value"]) == 550000 and by_id["desalination"]["unit"] == "t_per_day"
     assert float(by_id["natural_shoreline"]["value"]) == 5
-
-
-# --- GCJ-02 --------------------------------------------------------------------------------------
-def test_gcj02_round_trip_is_below_one_metre():
-    rng = np.random.default_rng(7)
-    lon = rng.uniform(116.8, 118.4, 2000)
-    lat = rng.uniform(38.3, 39.7, 2000)
-    g_lon, g_lat = gcj02.wgs84_to_gcj02(lon, lat)
-    w_lon, w_lat = gcj02.gcj02_to_wgs84(g_lon, g_lat)
-    err_m = np.hypot((w_lon - lon) * 111_320 * np.cos(np.radians(lat)), (w_lat - lat) * 110_574)
-    assert err_m.max() < 1.0
-    assert err_m.max() < 1e-3  # the iteration converges far below a millimetre
-
-
-def test_gcj02_shift_near_binhai_is_500_to_600_m_east_north_east():
-    lon, lat = np.meshgrid(np.linspace(117.2, 118.0, 9), np.linspace(38.6, 39.3, 8))
-    east, north = gcj02.offset_m(lon.ravel(), lat.ravel())
-    dist = np.hypot(east, north)
-    assert (dist > 500).all() and (dist < 600).all()
-    bearing = np.degrees(np.arctan2(east, north))
-    assert ((bearing > 45) & (bearing < 90)).all()  # east-north-east
-    g_lon, g_lat = gcj02.wgs84_to_gcj02(117.7, 39.0)
-    assert g_lon > 117.7 and g_lat > 39.0
-
-
-@pytest.mark.parametrize(
-    ("wgs_lat", "wgs_lon", "gcj_lat", "gcj_lon"),
-    [
-        # published test vectors of the common GCJ-02 implementations (eviltransform et al.)
-        (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),
-        (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),
-        (39.891082, 116.396135, 39.89248436758296, 116.40237600938156),
-    ],
-)
-def test_gcj02_matches_published_values(wgs_lat, wgs_lon, gcj_lat, gcj_lon):
-    g_lon, g_lat = gcj02.wgs84_to_gcj02(wgs_lon, wgs_lat)
-    assert g_lon == pytest.approx(gcj_lon, abs=1e-8) and g_lat == pytest.approx(gcj_lat, abs=1e-8)
-    w_lon, w_lat = gcj02.gcj02_to_wgs84(gcj_lon, gcj_lat)
-    assert w_lon == pytest.approx(wgs_lon, abs=1e-8) and w_lat == pytest.approx(wgs_lat, abs=1e-8)

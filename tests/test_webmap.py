@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas as gpd
@@ -263,23 +264,29 @@ def test_legend_and_bilingual_layer_names(page):
     assert "自然岸线 Natural shoreline" in page
     for theme in (
         "底图 Base map",
-        "能源场址 Energy sites",
-        "生态与碳汇 Ecology and carbon sinks",
+        "能源 Energy",
+        "碳汇 Carbon sinks",
+        "生态保护 Ecology",
         "限制因素 Constraints",
         "项目与电网 Projects and grid",
     ):
         assert theme in page
-    assert "L.tileLayer(" not in page  # no tile layer: nothing to fetch
+    assert "bhg.basemaps(" not in page  # no tile layer: nothing to fetch
+    assert "tianditu" not in page and "autonavi" not in page
 
 
-def test_target_panel(page):
+def test_target_dashboard(page):
     assert "规划目标 Plan targets" in page
-    assert re.search(r'data-target-id="T-PV" data-status="short"', page)
-    assert re.search(r'data-target-id="T-WIND" data-status="met"', page)
-    assert re.search(r'data-target-id="T-FOREST" data-status="not-computed"', page)
+    # progress toward each computed target: computed / required, capped at 100 %
+    assert re.search(r'data-target-id="T-PV" data-status="short" data-progress="80.0"', page)
+    assert re.search(r'data-target-id="T-WIND" data-status="met" data-progress="100.0"', page)
+    assert 'class="bhg-bar-fill bhg-bar-short" style="width:80.0%"' in page
+    assert "测算 4,000 MW / 要求 ≥ 5,000 MW (80%)" in page
+    assert "测算 750 MW / 要求 ≥ 500 MW (150%)" in page
+    # targets not computed are listed apart, without a bar
+    assert re.search(r'<li data-target-id="T-FOREST" data-status="not-computed">', page)
+    assert "未测算 Not computed (1)" in page
     assert "光伏装机容量" in page and "Installed PV capacity" in page
-    assert "≥ 5,000 MW" in page
-    assert "未测算 not computed" in page
 
 
 def test_popups_with_site_fields(page):
@@ -327,9 +334,10 @@ def test_points_are_circle_markers_without_icons(page):
 
 
 def test_every_layer_kind_has_a_style():
-    from binhai_geo.webmap import _KIND_STYLES
+    from binhai_geo.deliverables.registry import KIND_STYLES, THEME_LABELS
 
-    assert set(_KIND_STYLES) == set(LAYER_KINDS), "add a map style for the new layer kind in webmap.py"
+    assert set(KIND_STYLES) == set(LAYER_KINDS), "add a map style for the new layer kind in deliverables/registry.py"
+    assert {ks.theme for ks in KIND_STYLES.values()} <= set(THEME_LABELS)
 
 
 def test_empty_layer_and_missing_geometries():
@@ -362,6 +370,10 @@ def test_unknown_kind_and_missing_columns():
         build_map({**layers, "volcano": layers["land"]}, sites, targets, title="t", title_zh="t", credits=[])
     with pytest.raises(LayerError, match="capacity_mw"):
         build_map(layers, sites.drop(columns="capacity_mw"), targets, title="t", title_zh="t", credits=[])
+    # optional site columns may be missing: the popup shows what there is
+    page = to_offline_html(build_map(layers, sites.drop(columns=["specific_yield_kwh_per_kwp", "name"]), targets,
+                                     title="t", title_zh="t", credits=[]))
+    assert "specific_yield_kwh_per_kwp" not in page and '"site_id":"S-001"' in page
     with pytest.raises(BinhaiGeoError, match="status"):
         build_map(layers, sites, targets.drop(columns="status"), title="t", title_zh="t", credits=[])
 
@@ -420,3 +432,106 @@ def test_external_references_scanner():
         "<div style=\"background:url('http://x.test/z.png')\"></div></body></html>"
     )
     assert external_references(page) == ["https://x.test/a.css", "b.png", "http://x.test/z.png"]
+
+
+# --- overlays, aggregation, choropleths, basemaps ---------------------------------------------------
+
+
+def _subdistricts() -> gpd.GeoDataFrame:
+    return _gdf([
+        {"name": "Hangu", "name_zh": "汉沽", "geometry": _rect(-30_000, 0, 7_000, 25_000)},
+        {"name": "Dagang", "name_zh": "大港", "geometry": _rect(-30_000, -25_000, 7_000, 0)},
+    ])
+
+
+def test_overlay_with_variants_and_popup_fields():
+    from binhai_geo.deliverables.registry import GEO_LAYERS
+    from binhai_geo.webmap import Overlay
+
+    layers, sites, targets = synthetic_inputs()
+    entry = GEO_LAYERS["forest_change"]
+    gdf = _gdf([{"change": "gain", "area_km2": 1.25, "geometry": _rect(-5_000, 20_000, -4_000, 21_000)},
+                {"change": "loss", "area_km2": 0.5, "geometry": _rect(-3_000, 20_000, -2_000, 21_000)}])
+    ov = Overlay(entry.label, entry.theme, gdf, entry.style, [("change", "变化 Change"), ("area_km2", "面积 Area (km²)"),
+                                                              ("absent", "not in the layer")], entry.variants)
+    page = to_offline_html(build_map(layers, sites, targets, title="t", title_zh="t", credits=[], overlays=[ov]))
+    assert '"林地变化 Forest change"' in page and "<span>林地减少 Forest loss</span>" in page
+    assert '"change":"loss","area_km2":"0.5","_s":1' in page  # loss drawn with the variant style
+    assert '"change":"gain","area_km2":"1.25"}' in page
+    assert "not in the layer" not in page
+    with pytest.raises(LayerError, match="coordinate reference system"):
+        build_map(layers, sites, targets, title="t", title_zh="t", credits=[],
+                  overlays=[Overlay("x", "other", gdf.set_crs(None, allow_override=True), {})])
+
+
+def test_large_layer_is_aggregated_with_detail_at_high_zoom():
+    layers, sites, targets = synthetic_inputs()
+    # 2 x 2 km grid cells: the 4 rooftops (0.3 km² each, x = -26,000 ... -23,300 m) fall in 2 cells
+    m = build_map(layers, sites, targets, title="t", title_zh="t", credits=[], detail_max_features=3,
+                  grid_cell_m=2000, detail_min_zoom=15)
+    page = to_offline_html(m)
+    assert "bhg.detail(" in page
+    assert '"label":"建筑屋顶 Rooftop","pane":"bhg-energy","tip":"name","minZoom":15' in page
+    data = json.loads(re.search(r'\{"fields":\[[^\]]*\],"values":.*?,"rows":\[.*?\]\]\}', page).group(0))
+    assert len(data["rows"]) == 4 and "roof_type" in data["fields"]
+    i = data["fields"].index("building_class")
+    assert [data["values"][i][r[2 + i]] for r in data["rows"]] == ["factory"] * 4
+    assert page.count('"count":"2","area_km2":"0.6"') == 2  # features and their area per cell
+    assert "4 features drawn as counts on a 2 km grid; zoom to level 15" in page  # said on the map
+    assert "建筑屋顶 Rooftop：2 km 网格要素数 features per cell" in page  # legend
+    # small layers are drawn feature by feature
+    assert '"name":"长芦汉沽盐场"' in page
+
+
+def test_choropleth_by_subdistrict_name():
+    from binhai_geo.webmap import Choropleth
+
+    layers, sites, targets = synthetic_inputs()
+    layers["subdistrict"] = _subdistricts()
+    chs = [Choropleth("森林覆盖率 Forest cover 2025", "%", {"Hangu 汉沽": 1.5, "大港": 6.0}, show=True),
+           Choropleth("候选光伏容量 Candidate PV capacity", "MW", {"Hangu": 4000.0})]
+    page = to_offline_html(build_map(layers, sites, targets, title="t", title_zh="t", credits=[], choropleths=chs))
+    assert '"name":"Hangu","value":"1.5"' in page and '"name":"Dagang","value":"6","_s":1' in page
+    assert '"name":"Dagang","value":"–","_s":1' in page  # no value: the no-data style
+    assert "<span>1.5 %</span>" in page and "<span>6 %</span>" in page and "无数据 No data" in page
+    assert "目标与分区 Targets by sub-district" in page
+    assert re.search(r"var (bhg_layer_\w+|\w+) = L\.geoJSON\(.*?\);\w+\.addTo", page)
+    layers.pop("subdistrict")
+    with pytest.raises(LayerError, match="subdistrict"):
+        build_map(layers, sites, targets, title="t", title_zh="t", credits=[], choropleths=chs)
+
+
+def test_classify():
+    from binhai_geo.webmap import classify
+
+    c = classify(np.array([1.0, 2.0, np.nan, 2.0]))
+    assert c.breaks == (1.0, 2.0) and c.labels == ("1", "2")
+    assert list(c.index(np.array([1.0, 2.0, np.nan]))) == [0, 1, -1]
+    c = classify(np.arange(1.0, 101.0), "blues")
+    assert len(c.breaks) == 5 and c.breaks[-1] == 100 and c.labels[0] == "1 – 21"
+    assert c.colors[0] != c.colors[-1]
+    assert classify(np.array([np.nan])).breaks == ()
+
+
+def test_basemaps_need_permission_and_shift_moves_the_overlay():
+    from binhai_geo.gcj02 import geometries_to_gcj02
+    from binhai_geo.webmap import TileBasemap
+
+    layers, sites, targets = synthetic_inputs()
+    base = TileBasemap("高德地图 AMap streets", ["https://webrd0{s}.example/{z}/{x}/{y}"], "1234", "© AMap")
+    m = build_map(layers, sites, targets, title="t", title_zh="t", credits=[], basemaps=[base],
+                  shift=geometries_to_gcj02)
+    with pytest.raises(OutputError, match="tile layer"):
+        to_offline_html(m)
+    page = to_offline_html(m, allow_tile_layers=True)
+    assert external_references(page) == []  # tiles are requested by script, nothing else
+    assert "bhg.basemaps(" in page and "离线（无底图瓦片） Offline, no tiles" in page
+    # land and sea start switched off so the tiles show
+    land_var = re.search(r'\[\"陆地 Land\",(\w+)\]', page).group(1)
+    assert f"{land_var}.addTo" not in page
+    plain = to_offline_html(build_map(layers, sites, targets, title="t", title_zh="t", credits=[]))
+    shifted = re.search(r'"site_id":"S-003"', page) and re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', page)
+    orig = re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', plain)
+    d_lon = (float(shifted.group(1)) - float(orig.group(1))) * 111_320 * np.cos(np.radians(39))
+    d_lat = (float(shifted.group(2)) - float(orig.group(2))) * 110_574
+    assert 500 < np.hypot(d_lon, d_lat) < 600 and d_lon > 0 and d_lat > 0  # east-north-east, about 550 m

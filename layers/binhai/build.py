@@ -35,7 +35,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import gcj02
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -45,6 +44,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.ops import substring
 
+from binhai_geo import gcj02
 from binhai_geo.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
 

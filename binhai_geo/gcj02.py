@@ -7,12 +7,15 @@ in ``eviltransform``, ``coordTransform`` and ``cnmaps``: Krasovsky ellipsoid con
 plus sine terms in the offset from 105 E, 35 N). The inverse has no closed form and is computed by
 fixed-point iteration, which converges to well under a millimetre in a few steps.
 
-Only numpy is needed, so tests can import this module without the build dependencies.
+Used by the region-pack build (``layers/binhai/build.py``: the AMap district boundary comes in GCJ-02)
+and by the deliverables (the AMap atlas draws its data overlay in GCJ-02 so it sits on AMap's tiles):
+one code path for both. :func:`geometries_to_gcj02` applies the transform to shapely geometries.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
 
 #: Semi-major axis (m) of the Krasovsky 1940 ellipsoid used by the GCJ-02 formulas.
@@ -135,3 +138,21 @@ def offset_m(lon_deg: ArrayLike, lat_deg: ArrayLike) -> tuple[FloatArray, FloatA
     east_m = np.radians(g_lon - lon) * r_earth_m * np.cos(np.radians(lat))
     north_m = np.radians(g_lat - lat) * r_earth_m
     return east_m, north_m
+
+
+def geometries_to_gcj02(geoms: ArrayLike) -> NDArray[np.object_]:
+    """Shift shapely geometries in WGS84 longitude/latitude into GCJ-02 (every vertex).
+
+    Parameters
+    ----------
+    geoms : array_like of shapely geometries
+        Geometries in WGS84 degrees (EPSG:4326), for example ``gdf.to_crs(4326).geometry.array``.
+
+    Returns
+    -------
+    ndarray of shapely geometries
+        The same geometries with each vertex moved by :func:`wgs84_to_gcj02` (about 550 m to the
+        east-north-east around Binhai).
+    """
+    arr = np.asarray(geoms, dtype=object)
+    return shapely.transform(arr, lambda c: np.column_stack(wgs84_to_gcj02(c[:, 0], c[:, 1])))

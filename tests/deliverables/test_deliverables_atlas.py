@@ -1,0 +1,116 @@
+"""The atlas of a plan run: engine layers and tables drawn generically, choropleths, basemap pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from deliverables_synthetic import synthetic_plan
+
+from binhai_geo.deliverables.atlas import (
+    AMAP_NOTE,
+    atlas_pages,
+    build_atlas,
+    choropleths_of,
+    overlays_of,
+    tianditu_key,
+)
+from binhai_geo.deliverables.registry import GEO_LAYERS, column, geo_entry, table_entry
+from binhai_geo.webmap import external_references, to_offline_html
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    return synthetic_plan(tmp_path_factory.mktemp("atlas"))
+
+
+def test_overlays_known_first_unknown_in_grey(plan):
+    ovs = overlays_of(plan.geo)
+    assert [o.label for o in ovs] == ["风机 Wind turbines", "已扣除区域 Excluded areas", "林地变化 Forest change",
+                                      "Odd layer"]
+    turb = ovs[0]
+    assert turb.theme == "energy"
+    assert ("wake_loss_pct", "尾流损失 Wake loss (%)") in turb.fields
+    assert ovs[-1].theme == "other" and ovs[-1].fields == [("label", "label")]
+    assert geo_entry("odd_layer").style == geo_entry("another").style  # one fallback style
+
+
+def test_registry_labels():
+    assert column("lcoe_cny_per_mwh").label == "平准化度电成本 LCOE (CNY/MWh)"
+    assert column("stock_tco2_per_yr").unit == "tCO2/yr"  # unit from the suffix
+    assert column("valid_share").label == "valid share"
+    assert table_entry("mystery_numbers").label.strip() == "Mystery numbers"
+    for entry in GEO_LAYERS.values():
+        assert entry.zh and entry.en and entry.theme
+
+
+def test_choropleths_per_subdistrict(plan):
+    chs = choropleths_of(plan)
+    labels = [c.label for c in chs]
+    # conformance: one per target (label from the targets table); forest cover for the workflow's year 2025
+    assert labels[0] == "光伏装机 installed PV capacity"
+    assert chs[0].values == {"West": 138.0, "East": 80.0} and chs[0].unit == "MW"
+    assert not any(c.show for c in chs)  # switched on by the reader
+    forest = next(c for c in chs if c.label.startswith("森林覆盖率 Forest cover 2025"))
+    assert forest.values["West 西区"] == 13.0 and forest.unit == "%"
+    # candidate capacity by sub-district from the sites (salt pan PV in the west half)
+    pv = next(c for c in chs if c.label.startswith("候选光伏容量"))
+    assert set(pv.values) == {"West"} and pv.values["West"] == pytest.approx(138.0 + 0.024 * 64, rel=0.05)
+
+
+def test_offline_atlas_page(plan):
+    page = atlas_pages(plan).pages["map_html"][1]
+    assert external_references(page) == []
+    assert "bhg.basemaps(" not in page
+    for text in ("风机 Wind turbines", "已扣除区域 Excluded areas", "林地减少 Forest loss", "其他 Other", "Odd layer",
+                 "目标与分区 Targets by sub-district", "规划目标 Plan targets", "平准化度电成本 LCOE (CNY/MWh)",
+                 '"lcoe_cny_per_mwh":"280"', '"turbines":"0"', "风机排布为示意"):
+        assert text in page, text
+    assert re.search(r'"name":"West","value":"138","_s":1', page)
+
+
+def test_basemap_pages(plan, monkeypatch, tmp_path):
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    wf = plan.workflow
+    spec = wf.spec.deliverables.model_copy(update={"basemaps": ["tianditu_vector", "amap_vector"]})
+    wf.spec = wf.spec.model_copy(update={"deliverables": spec})
+    try:
+        pages = atlas_pages(plan)
+        assert set(pages.pages) == {"map_html", "map_amap_html"}  # no key: no Tianditu page, offline one written
+        assert any("TIANDITU_KEY" in m and "offline atlas was written" in m for m in pages.messages)
+        amap = pages.pages["map_amap_html"][1]
+        assert "webrd0{s}.is.autonavi.com" in amap and AMAP_NOTE[:20] in amap
+        assert external_references(amap) == []
+        monkeypatch.setenv("TIANDITU_KEY", " k3y ")
+        assert tianditu_key(plan) == "k3y"
+        pages = atlas_pages(plan)
+        tdt = pages.pages["map_tianditu_html"][1]
+        assert "tk=k3y" in tdt and "vec_w/wmts" in tdt and "cva_w/wmts" in tdt
+        assert pages.pages["map_tianditu_html"][0] == "test_run_tianditu.html"
+        with pytest.raises(ValueError, match="cannot share"):
+            build_atlas(plan, basemaps=["tianditu_vector", "amap_vector"], tianditu_key="k")
+        # the AMap page has the same features, shifted: no coordinate pair in common with the offline page
+        offline = to_offline_html(build_atlas(plan))
+        pairs = set(re.findall(r"\[(11\d\.\d+),(3\d\.\d+)\]", offline))
+        assert pairs and not pairs & set(re.findall(r"\[(11\d\.\d+),(3\d\.\d+)\]", amap))
+    finally:
+        wf.spec = wf.spec.model_copy(update={"deliverables": wf.spec.deliverables.model_copy(update={"basemaps": []})})
+
+
+def test_area_column_and_registry_map_values(plan):
+    import pandas as pd
+
+    saved = dict(plan.tables)
+    try:
+        plan.tables["conformance"] = pd.DataFrame({
+            "target_id": ["wind_capacity"] * 3, "area": ["district", "West", "East"], "unit": ["MW"] * 3,
+            "counted": [200.0, 0.0, 200.0], "eligible_potential_mw": [475.0, 0.0, 475.0], "gap": [2100.0, None, None],
+        })
+        chs = {c.label: c for c in choropleths_of(plan)}
+        counted = chs["风电装机 installed wind capacity · 已计入 Counted"]
+        assert counted.values == {"district": 200.0, "West": 0.0, "East": 200.0} and counted.unit == "MW"
+        assert "风电装机 installed wind capacity · 可开发潜力 Eligible potential" in chs
+        assert not any("gap" in label.lower() or "差距" in label for label in chs)
+    finally:
+        plan.tables.clear()
+        plan.tables.update(saved)

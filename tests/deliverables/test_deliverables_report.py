@@ -1,0 +1,81 @@
+"""The HTML report: sections, charts, tables with bilingual headings, factors with sources, provenance."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
+
+from binhai_geo.deliverables.fonts import cjk_font
+from binhai_geo.deliverables.report import build_report, table_html
+from binhai_geo.manifest import sha256_of
+from binhai_geo.webmap import external_references
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    return synthetic_plan(tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def page(plan):
+    inputs = [plan.workflow.path, plan.workflow.targets_path]
+    return build_report(plan, inputs=inputs, font=cjk_font(), outputs=["test_run.html", "test_run_sites.csv"])
+
+
+def test_self_contained(page):
+    assert external_references(page) == []
+    assert "<script" not in page  # nothing to run, nothing to load
+
+
+def test_sections(page):
+    for sid, title in (("summary", "摘要 Summary"), ("targets", "规划目标 Plan targets"), ("charts", "图表 Charts"),
+                       ("sites", "候选场址 Candidate sites"), ("tables", "结果表 Result tables"),
+                       ("assumptions", "假设与因子"), ("provenance", "数据来源与可追溯性 Provenance"),
+                       ("limitations", "局限与说明 Limitations"), ("outputs", "本次输出")):
+        assert f"<section id='{sid}'><h2>{title}" in page, sid
+        assert f"<a href='#{sid}'>" in page
+
+
+def test_charts_when_their_tables_exist(page):
+    charts = re.findall(r"data-chart='(\w+)'", page)
+    assert charts == ["capacity", "supply_curve", "sink_by_class", "sink_by_year", "forest_trend"]
+    assert page.count("<svg") == 5
+    # ids of the inline SVGs are prefixed per chart, so no two charts share one
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+
+
+def test_targets_and_summary(plan, page):
+    for tid in plan.targets["target_id"]:
+        assert f"data-target-id='{tid}'" in page
+    assert "候选场址 Candidate sites" in page and "未测算 not computed" in page
+    assert "年碳汇量 Carbon sink (tCO2/yr)" in page and "1,050" in page  # sum of the sink ledger
+
+
+def test_tables_and_factors(plan, page):
+    assert "供给曲线 Supply curve" in page and "平准化度电成本<br><span class='en'>LCOE</span>" in page
+    assert "Mystery numbers" in page  # an unknown table is still shown
+    assert "装机密度 Capacity density" in page
+    assert "IPCC 2006 GL AFOLU Vol.4 Ch.4 Table 4.9" in page  # factor table with its source
+    factors = page[page.index("<section id='assumptions'>"):page.index("<section id='provenance'>")]
+    assert "碳汇因子 Sink factors" in factors and "Mystery numbers" not in factors
+    assert plan.densities["source"].iloc[0][:40] in page
+
+
+def test_provenance_and_limitations(plan, page):
+    assert sha256_of(plan.workflow.path) in page
+    assert "matplotlib" in page and "Package versions" in page
+    assert "test data" in page  # region credits
+    assert ENGINE_NOTE in page and "illustrative" in page
+    assert "<code>test_run_sites.csv</code>" in page
+
+
+def test_long_tables_are_cut_with_a_pointer_to_the_csv():
+    import pandas as pd
+
+    df = pd.DataFrame({"site_id": [f"s{i}" for i in range(12)], "capacity_mw": range(12)})
+    html = table_html(df, max_rows=5, csv_name="x_sites.csv")
+    assert html.count("<tr>") == 6 and "Showing 5 of 12 rows" in html and "x_sites.csv" in html
+    assert "场址编号<br><span class='en'>Site ID</span>" in html
