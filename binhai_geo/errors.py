@@ -92,3 +92,7 @@ class MultipleErrors(BinhaiGeoError):
         head = f"{len(self.errors)} problems found:"
         body = "\n".join(f"- {e}" for e in self.errors)
         super().__init__(f"{head}\n{body}")
+
+
+class WeatherError(BinhaiGeoError):
+    """A weather file cannot be read, or holds gaps, missing values, no time zone or implausible values."""

@@ -1,4 +1,4 @@
-"""Capacity indicators from the project layer (built and pipeline) and the rooftop layer.
+"""Capacity indicators from the project layer (built and pipeline).
 
 Rules (stated here and in the report):
 
@@ -8,8 +8,8 @@ Rules (stated here and in the report):
   to site.
 - Renewable capacity is PV + wind.
 - The renewable share needs the district's total installed capacity, a workflow input with its source.
-- Rooftop PV on new public-institution and new factory buildings is the share of those buildings, by
-  count, whose ``pv_installed`` is true.
+- Rooftop PV on new public-institution and new factory buildings (``rooftop_pv_new_buildings``) is
+  computed by the solar engine (:func:`binhai_geo.solar.plan.rooftop_indicator`, by roof area), not here.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ def capacity_indicators(
     total_installed_capacity_mw: float | None = None,
     total_installed_capacity_source: str | None = None,
 ) -> list[Indicator]:
-    """Compute the capacity and rooftop indicators the layers allow.
+    """Compute the capacity indicators the layers allow.
 
     Parameters
     ----------
     layers : mapping of str to GeoDataFrame
-        Validated layers by kind; uses ``project`` and ``rooftop``.
+        Validated layers by kind; uses ``project``.
     sites : geopandas.GeoDataFrame, optional
         Candidate sites; their potential appears in the basis text.
     total_installed_capacity_mw : float, optional
@@ -47,7 +47,7 @@ def capacity_indicators(
     -------
     list of Indicator
         Some of ``pv_capacity``, ``wind_capacity``, ``renewable_capacity`` [MW], ``storage_capacity`` [MW],
-        ``renewable_share`` [percent], ``rooftop_pv_new_buildings`` [percent].
+        ``renewable_share`` [percent].
     """
     out: list[Indicator] = []
     potential = {}
@@ -78,13 +78,4 @@ def capacity_indicators(
             out.append(Indicator("renewable_share", 100.0 * (pv + wind) / total_installed_capacity_mw, "percent",
                                  f"{pv + wind:.0f} MW PV + wind over {total_installed_capacity_mw:.0f} MW total "
                                  f"installed ({total_installed_capacity_source})"))
-    roofs = layers.get("rooftop")
-    if roofs is not None and len(roofs) and "pv_installed" in roofs.columns:
-        sel = roofs[roofs["new_build"].fillna(False).astype(bool)
-                    & roofs["building_class"].isin(["public_institution", "factory"])]
-        if len(sel):
-            with_pv = int(sel["pv_installed"].fillna(False).astype(bool).sum())
-            out.append(Indicator("rooftop_pv_new_buildings", 100.0 * with_pv / len(sel), "percent",
-                                 f"{with_pv} of {len(sel)} new public-institution and factory buildings "
-                                 "have PV (by count)"))
     return out

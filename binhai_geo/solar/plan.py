@@ -1,0 +1,387 @@
+"""The solar plan step: capacity and annual energy of every PV site, from archetypes and weather.
+
+:func:`solar_step` is what :func:`binhai_geo.runner.compute_plan` calls; :func:`compute_pv` does the work
+for any sites table (the ``binhai-geo pv`` command uses it too).
+
+Capacity: a non-rooftop PV site gets area x the capacity density its archetype implies (module,
+ground-cover ratio, array share; ``pv_archetypes.csv``); a rooftop gets the usable roof area of its
+building class (``rooftop_fractions.csv``) x gcr x module efficiency. When the workflow overrides a
+density in ``[assumptions] capacity_density`` (or replaces the density table), the override wins and the
+capacity from the sites step is kept. The packaged ``capacity_density.csv`` PV rows equal the default
+archetypes' densities (a test checks it), so a run without the solar step gives the same capacities.
+
+Energy: :func:`binhai_geo.solar.batch.simulate` on the workflow's weather (``[solar] weather``: the
+stand-in default year, or an EPW / TMY3 / PVGIS / ERA5 file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
+from binhai_geo.steps import StepResult
+from binhai_geo.targets import Indicator
+
+if TYPE_CHECKING:
+    from binhai_geo.config import Workflow
+    from binhai_geo.layers import LayerSet
+
+#: Weather-file distance from the sites above which the notes warn [km].
+FAR_KM = 50.0
+#: Sites smaller than this have "zero area" (1 m2) [km2].
+MIN_AREA_KM2 = 1e-6
+
+
+@dataclass
+class PVRun:
+    """What :func:`compute_pv` computed."""
+
+    sites: gpd.GeoDataFrame
+    tables: dict[str, pd.DataFrame]
+    notes: list[str]
+    inputs: list[Path]
+    weather: object
+    archetypes: dict
+    rooftops: pd.DataFrame | None = None
+    batch: object = None
+
+
+def _fid_of(site_ids: pd.Series) -> np.ndarray:
+    return site_ids.astype(str).str.rsplit("-", n=1).str[-1].to_numpy()
+
+
+def _layer_rows(gdf: gpd.GeoDataFrame, fids: np.ndarray) -> np.ndarray:
+    """Positions in ``gdf`` of the features whose FID (as text) is in ``fids``."""
+    pos = pd.Series(np.arange(len(gdf)), index=gdf.index.astype(str))
+    return pos.reindex(fids).to_numpy()
+
+
+def _archetype_choice(kind: str, roof_type: np.ndarray | None, choice: dict[str, str],
+                      archetypes: dict) -> np.ndarray:
+    if kind == "rooftop":
+        ids = np.array([choice.get(f"rooftop_{t}", DEFAULT_ROOF_ARCHETYPES[t]) for t in roof_type], dtype=object)
+    elif kind in DEFAULT_ARCHETYPES:
+        ids = np.array([choice.get(kind, DEFAULT_ARCHETYPES[kind])], dtype=object)
+    else:
+        raise WorkflowError(f"'{kind}' is a PV surface of [siting] but the solar engine has no archetype for it",
+                            field="siting.pv_surfaces",
+                            hint=f"use PV surfaces among {', '.join([*DEFAULT_ARCHETYPES, 'rooftop'])}")
+    for a in set(ids):
+        if a not in archetypes:
+            key = kind if kind != "rooftop" else "rooftop_*"
+            raise WorkflowError(f"archetype '{a}' for '{kind}' is not in the archetype table; "
+                                f"known: {', '.join(sorted(archetypes))}", field=f"solar.archetypes.{key}",
+                                hint="use one of the archetypes listed")
+    return ids
+
+
+def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # noqa: ANN201 - WeatherSet, ...
+                     resolve=lambda p: Path(p), year: int = 2025, seed: int = 2025,  # noqa: ANN001
+                     cell_deg: float = 0.25):
+    """Return (WeatherSet, cell index per point, notes) for ``'default'`` or a weather file."""
+    from binhai_geo.solar.iotools import read_weather
+    from binhai_geo.solar.weather import default_weather_set
+
+    notes: list[str] = []
+    if spec_weather == "default":
+        ws = default_weather_set(lat, lon, cell_deg=cell_deg, year=year, seed=seed)
+        idx, _ = ws.nearest(lat, lon)
+        return ws, idx, notes
+    ws = read_weather(resolve(spec_weather))
+    idx, dist = ws.nearest(lat, lon)
+    if len(dist) and float(np.max(dist)) > FAR_KM:
+        notes.append(f"Weather file {ws.path.name}: the farthest PV site is {float(np.max(dist)):.0f} km from its "
+                     f"weather point (气象数据点距最远光伏场址{float(np.max(dist)):.0f}公里).")
+    return ws, idx, notes
+
+
+def compute_pv(
+    sites: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    spec: SolarSpec,
+    *,
+    archetypes: dict,
+    fractions: pd.DataFrame,
+    fixed_density: set[str] | bool = frozenset(),
+    resolve=lambda p: Path(p),  # noqa: ANN001
+    pv_target_mw: float | None = None,
+) -> PVRun:
+    """Fill capacity (unless fixed) and the energy columns of every PV row of ``sites``.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        The sites table (:data:`binhai_geo.sites.SITE_COLUMNS`), projected CRS.
+    layers : dict
+        Validated layers by kind (the rooftop layer gives building class and roof type).
+    spec : SolarSpec
+        The ``[solar]`` table.
+    archetypes, fractions
+        Resolved archetypes and rooftop fractions.
+    fixed_density : set of str or True
+        Surfaces ("salt_pan", ...) whose capacity density the workflow overrode (True: all; a replaced
+        table): their capacity is kept.
+    resolve : callable
+        Turns a path of the workflow into a file path.
+    pv_target_mw : float, optional
+        The plan's PV target, for the summary table.
+
+    Raises
+    ------
+    LayerError
+        For a PV site of zero area.
+    WorkflowError, WeatherError
+        For bad archetypes, overrides or weather.
+    """
+    from binhai_geo.solar.archetypes import archetype_table
+    from binhai_geo.solar.batch import LOSS_ITEMS, simulate
+    from binhai_geo.solar.rooftops import rooftop_systems
+    from binhai_geo.solar.weather import weather_summary
+
+    out = sites.copy()
+    pv_mask = (out["technology"] == "pv").to_numpy()
+    notes: list[str] = []
+    pv = out[pv_mask]
+    n = len(pv)
+    arch = np.empty(n, dtype=object)
+    tilt = np.full(n, np.nan)
+    azim = np.full(n, np.nan)
+    cap_mw = pv["capacity_mw"].to_numpy(dtype=float).copy()
+    dens = pv["capacity_density"].to_numpy(dtype=float).copy()
+    kinds = pv["layer_kind"].to_numpy()
+    fids = _fid_of(pv["site_id"])
+    area = pv["area_km2"].to_numpy(dtype=float)
+    zero = ~(area >= MIN_AREA_KM2)
+    if zero.any():
+        i = int(np.nonzero(zero)[0][0])
+        raise LayerError(f"PV site '{pv['site_id'].iloc[i]}' has zero area (under 1 m2; {int(zero.sum())} such "
+                         "site(s)); capacity and energy need an area", layer=str(kinds[i]), feature=fids[i],
+                         hint="delete the feature or redraw its polygon")
+    roof_sys = None
+    for kind in sorted(set(kinds)):
+        sel = kinds == kind
+        fixed = fixed_density is True or kind in fixed_density
+        if kind == "rooftop":
+            roofs = layers["rooftop"]
+            rows = _layer_rows(roofs, fids[sel])
+            sub = roofs.iloc[rows]
+            ids = _archetype_choice(kind, sub["roof_type"].to_numpy(), spec.archetypes, archetypes)
+            flat = spec.archetypes.get("rooftop_flat", DEFAULT_ROOF_ARCHETYPES["flat"])
+            pitched = spec.archetypes.get("rooftop_pitched", DEFAULT_ROOF_ARCHETYPES["pitched"])
+            roof_sys = rooftop_systems(sub, archetypes, fractions, flat=flat, pitched=pitched)
+            arch[sel] = ids
+            tilt[sel] = roof_sys["tilt_deg"].to_numpy()
+            azim[sel] = roof_sys["azimuth_deg"].to_numpy()
+            if not fixed:
+                # a site clipped by the eligibility step keeps its eligible share of the roof
+                share = np.minimum(1.0, area[sel] * 1e6 / roof_sys["footprint_m2"].to_numpy())
+                cap_mw[sel] = roof_sys["capacity_kwp"].to_numpy() * share / 1000.0
+                dens[sel] = cap_mw[sel] / area[sel]
+        else:
+            a_id = _archetype_choice(kind, None, spec.archetypes, archetypes)[0]
+            a = archetypes[a_id]
+            arch[sel] = a_id
+            tilt[sel] = a.tilt_deg
+            azim[sel] = a.azimuth_deg
+            if not fixed:
+                dens[sel] = a.capacity_density_mw_per_km2
+                cap_mw[sel] = area[sel] * dens[sel]
+    tables: dict[str, pd.DataFrame] = {}
+    inputs: list[Path] = []
+    ws = None
+    result = None
+    if n:
+        pts = gpd.GeoSeries(pv.geometry.representative_point().to_numpy(), crs=pv.crs).to_crs(4326)
+        lat, lon = pts.y.to_numpy(), pts.x.to_numpy()
+        ws, cell, wnotes = load_weather_for(spec.weather, lat, lon, resolve=resolve, year=spec.weather_year,
+                                            seed=spec.weather_seed, cell_deg=spec.weather_cell_deg)
+        notes.extend(wnotes)
+        if ws.path is not None:
+            inputs.append(Path(ws.path))
+        result = simulate(archetypes, ws, cell=cell, archetype=arch, tilt_deg=tilt, azimuth_deg=azim,
+                          capacity_kwp=cap_mw * 1000.0)
+        out.loc[pv_mask, "capacity_mw"] = cap_mw
+        out.loc[pv_mask, "capacity_density"] = dens
+        if "candidate_capacity_mw" in out.columns and "candidate_area_km2" in out.columns:
+            cand = pv["candidate_area_km2"].fillna(pv["area_km2"]).to_numpy(dtype=float)
+            out.loc[pv_mask, "candidate_capacity_mw"] = cand * dens
+        out.loc[pv_mask, "energy_mwh_per_yr"] = result.energy_kwh_per_yr / 1000.0
+        out.loc[pv_mask, "specific_yield_kwh_per_kwp"] = result.specific_yield_kwh_per_kwp
+        out.loc[pv_mask, "capacity_factor"] = result.capacity_factor
+
+        # Reference yield of every archetype at the centre of the PV sites (default orientation).
+        ref_idx, _ = ws.nearest(np.array([lat.mean()]), np.array([lon.mean()]))
+        ids = sorted(archetypes)
+        ref = simulate(archetypes, ws, cell=np.repeat(ref_idx, len(ids)), archetype=ids,
+                       tilt_deg=[archetypes[i].tilt_deg for i in ids],
+                       azimuth_deg=[archetypes[i].azimuth_deg for i in ids], capacity_kwp=np.ones(len(ids)))
+        at = archetype_table(archetypes).set_index("archetype")
+        at["specific_yield_kwh_per_kwp_reference"] = pd.Series(ref.specific_yield_kwh_per_kwp, index=ids).round(1)
+        at["reference_weather_cell"] = ws.cells[int(ref_idx[0])].name
+        used = pd.Series(arch).value_counts()
+        at["n_sites"] = used.reindex(at.index).fillna(0).astype(int)
+        tables["pv_archetypes"] = at.reset_index()
+
+        g = result.groups
+        cols = ["poa_kwh_per_m2", "dc_gross_kwh_per_kwp", *[f"{k}_kwh_per_kwp" for k in LOSS_ITEMS],
+                "net_kwh_per_kwp"]
+        rows = []
+        for a_id, sub in g.groupby("archetype"):
+            ww = sub["capacity_kwp"].to_numpy()
+            ww = ww if ww.sum() > 0 else np.ones(len(sub))
+            mean = {c: float(np.average(sub[c], weights=ww)) for c in cols}
+            row = {"archetype": a_id, "n_sites": int(sub["n_sites"].sum()),
+                   "capacity_mw": round(float(sub["capacity_kwp"].sum()) / 1000, 3)}
+            row.update({c: round(v, 2) for c, v in mean.items()})
+            for k in LOSS_ITEMS:
+                row[f"{k}_pct"] = round(100 * mean[f"{k}_kwh_per_kwp"] / mean["dc_gross_kwh_per_kwp"], 2)
+                row[f"{k}_mwh_per_yr"] = round(mean[f"{k}_kwh_per_kwp"] * row["capacity_mw"], 1)
+            row["net_mwh_per_yr"] = round(mean["net_kwh_per_kwp"] * row["capacity_mw"], 1)
+            row["performance_ratio"] = round(mean["net_kwh_per_kwp"] / mean["poa_kwh_per_m2"], 4)
+            rows.append(row)
+        tables["pv_losses"] = pd.DataFrame(rows)
+        tables["weather_summary"] = weather_summary(ws)
+
+        summ = out[pv_mask].assign(archetype=arch).groupby(["layer_kind", "archetype"]).agg(
+            n_sites=("site_id", "size"), area_km2=("area_km2", "sum"), capacity_mw=("capacity_mw", "sum"),
+            energy_mwh_per_yr=("energy_mwh_per_yr", "sum")).reset_index()
+        total = pd.DataFrame([{"layer_kind": "total", "archetype": "", "n_sites": int(summ["n_sites"].sum()),
+                               "area_km2": summ["area_km2"].sum(), "capacity_mw": summ["capacity_mw"].sum(),
+                               "energy_mwh_per_yr": summ["energy_mwh_per_yr"].sum()}])
+        summ = pd.concat([summ, total], ignore_index=True)
+        summ["specific_yield_kwh_per_kwp"] = summ["energy_mwh_per_yr"] / summ["capacity_mw"].where(
+            summ["capacity_mw"] > 0)
+        summ["capacity_factor"] = summ["specific_yield_kwh_per_kwp"] / 8760.0
+        if pv_target_mw:
+            summ["share_of_pv_target"] = summ["capacity_mw"] / pv_target_mw
+        tables["pv_summary"] = summ.round(4)
+
+        ghi = tables["weather_summary"]["ghi_kwh_per_m2_yr"]
+        ghi_txt = f"{ghi.min():.0f}" if ghi.min() == ghi.max() else f"{ghi.min():.0f}-{ghi.max():.0f}"
+        if ws.stand_in:
+            notes.append(
+                f"PV energy uses a STAND-IN weather year built from Tanggu 1991-2020 climate normals (annual GHI "
+                f"{ghi_txt} kWh/m2; clear sky x Angstrom-Prescott clearness, seeded daily variability), not measured "
+                "data; give an EPW, TMY3, PVGIS or ERA5 file as [solar] weather "
+                f"(光伏发电量采用依据塘沽1991-2020年气候平均值构建的替代气象年，"
+                f"年水平面总辐射{ghi_txt} kWh/m²，非实测数据).")
+        else:
+            notes.append(f"PV energy from weather: {ws.source}, annual GHI {ghi_txt} kWh/m2 "
+                         f"(光伏发电量气象数据：{ws.source}).")
+        notes.append(
+            "PV yield: pvlib per system archetype (CEC single-diode module, Sandia inverter, PVsyst cell "
+            "temperature), first-year output; no row-to-row shading (pitch avoids it 9-15 h at winter solstice), "
+            "constant soiling, no degradation or snow (光伏发电量按典型系统逐时模拟，首年发电量，未计阵列遮挡与衰减).")
+        notes.append(
+            "PV capacity: area x density from each archetype's module, ground-cover ratio and layout; rooftops: "
+            "usable roof share by building class after the NEA 2021 county-wide rooftop PV pilot "
+            "(光伏装机：按典型布置的装机密度；屋顶按建筑类别可利用比例，依据2021年整县屋顶分布式光伏试点要求).")
+        tot = summ.iloc[-1]
+        target_txt = f" against the {pv_target_mw:,.0f} MW PV target" if pv_target_mw else ""
+        target_zh = f"（规划目标{pv_target_mw:,.0f} MW）" if pv_target_mw else ""
+        notes.append(f"Candidate PV sites: {tot['capacity_mw']:,.0f} MWp, {tot['energy_mwh_per_yr'] / 1000:,.0f} "
+                     f"GWh/yr{target_txt}: candidate potential, not counted as installed "
+                     f"(候选光伏场址{tot['capacity_mw']:,.0f} MWp，年发电量{tot['energy_mwh_per_yr'] / 1000:,.0f} "
+                     f"GWh{target_zh}，为候选潜力，不计入已装机).")
+    else:
+        notes.append("No PV sites to simulate (无光伏候选场址).")
+    return PVRun(out, tables, notes, inputs, ws, archetypes, roof_sys, result)
+
+
+def rooftop_indicator(roofs: gpd.GeoDataFrame | None, fractions: pd.DataFrame, archetypes: dict,
+                      yield_kwh_per_kwp: float | None = None) -> Indicator | None:
+    """Share of the roof area of new public-institution and new factory buildings that carries PV.
+
+    The plan's target (新建公共机构建筑、新建厂房屋顶光伏覆盖率力争达到50%) is a *coverage* rate, so roof
+    area is counted (a large factory counts more than a gatehouse); the basis also gives the share by
+    count and what fitting the rest at the usable shares would add.
+    """
+    from binhai_geo.solar.rooftops import rooftop_systems
+
+    if roofs is None or len(roofs) == 0 or "pv_installed" not in roofs.columns:
+        return None
+    sel = roofs[roofs["new_build"].fillna(False).astype(bool)
+                & roofs["building_class"].isin(["public_institution", "factory"])]
+    if len(sel) == 0:
+        return None
+    has = sel["pv_installed"].fillna(False).astype(bool).to_numpy()
+    area = sel.geometry.area.to_numpy()
+    share_area = 100.0 * area[has].sum() / area.sum()
+    share_count = 100.0 * has.sum() / len(sel)
+    basis = (f"by roof area: {area[has].sum():,.0f} of {area.sum():,.0f} m2 of new public-institution and factory "
+             f"roofs carry PV; by count {int(has.sum())} of {len(sel)} buildings ({share_count:.0f}%)")
+    if (~has).any():
+        sysm = rooftop_systems(sel[~has], archetypes, fractions)
+        kwp = float(sysm["capacity_kwp"].sum())
+        basis += f"; fitting the others at the usable shares adds {kwp / 1000:,.1f} MWp"
+        if yield_kwh_per_kwp:
+            basis += f" ({kwp * yield_kwh_per_kwp / 1e6:,.1f} GWh/yr)"
+    return Indicator("rooftop_pv_new_buildings", share_area, "percent", basis)
+
+
+def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) -> StepResult:
+    """Run the plan step of the solar engine.
+
+    Parameters
+    ----------
+    workflow : binhai_geo.config.Workflow
+        The loaded workflow (``[solar]`` table, ``[assumptions] capacity_density`` overrides).
+    layers : binhai_geo.layers.LayerSet
+        The validated layers (the rooftop layer gives building class, roof type, new build, PV).
+    sites : geopandas.GeoDataFrame
+        The current sites table.
+
+    Returns
+    -------
+    StepResult
+        ``sites`` with capacity_mw, capacity_density, energy_mwh_per_yr, specific_yield_kwh_per_kwp and
+        capacity_factor of every PV row; indicator ``rooftop_pv_new_buildings`` [percent]; tables
+        ``pv_archetypes``, ``pv_losses``, ``pv_summary``, ``weather_summary``; notes; inputs read.
+    """
+    from binhai_geo.factors import packaged_table
+    from binhai_geo.solar.archetypes import ARCHETYPE_TABLE, load_archetypes
+    from binhai_geo.solar.rooftops import FRACTIONS_TABLE, load_rooftop_fractions
+    from binhai_geo.targets import load_targets
+
+    spec: SolarSpec = workflow.spec.solar
+    a_path = workflow.resolve(spec.archetype_file) if spec.archetype_file else None
+    f_path = workflow.resolve(spec.rooftop_fraction_file) if spec.rooftop_fraction_file else None
+    for what, p in (("archetype_file", a_path), ("rooftop_fraction_file", f_path)):
+        if p is not None and not p.exists():
+            raise WorkflowError(f"{what} '{p}' does not exist", file=str(workflow.path), field=f"solar.{what}",
+                                hint="fix the path, relative to the workflow file")
+    archetypes = load_archetypes(a_path, spec.overrides)
+    fractions = load_rooftop_fractions(f_path)
+    assumptions = workflow.spec.assumptions
+    fixed: set[str] | bool = True if assumptions.capacity_density_file else {
+        k.split(".")[0] for k in assumptions.capacity_density if k.endswith(".pv")}
+    target = None
+    try:
+        t = load_targets(workflow.targets_path).set_index("target_id")
+        if "pv_capacity" in t.index and t.loc["pv_capacity", "unit"] == "MW":
+            target = float(t.loc["pv_capacity", "value"])
+    except WorkflowError:
+        target = None  # the targets step reports a bad targets file itself
+    run = compute_pv(sites, layers.layers, spec, archetypes=archetypes, fractions=fractions, fixed_density=fixed,
+                     resolve=workflow.resolve, pv_target_mw=target)
+    roof_yield = None
+    if run.batch is not None:
+        pv = run.sites[run.sites["technology"] == "pv"]
+        roofs_pv = pv[pv["layer_kind"] == "rooftop"]
+        if len(roofs_pv) and roofs_pv["capacity_mw"].sum() > 0:
+            roof_yield = float(roofs_pv["energy_mwh_per_yr"].sum() / roofs_pv["capacity_mw"].sum())
+    indicators = []
+    ind = rooftop_indicator(layers.layers.get("rooftop"), fractions, archetypes, roof_yield)
+    if ind is not None:
+        indicators.append(ind)
+    inputs = [a_path or packaged_table(ARCHETYPE_TABLE), f_path or packaged_table(FRACTIONS_TABLE), *run.inputs]
+    if spec.weather == "default":
+        inputs += [packaged_table("solar_tanggu_normals.csv"), packaged_table("solar_weather_defaults.csv")]
+    return StepResult(sites=run.sites, indicators=indicators, tables=run.tables, notes=run.notes, inputs=inputs)

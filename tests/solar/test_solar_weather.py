@@ -1,0 +1,87 @@
+"""The stand-in default year and weather validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from solar_testdata import LAT, LON, default_year
+
+from binhai_geo.errors import WeatherError
+from binhai_geo.solar.weather import default_weather, load_normals, load_weather_defaults, validate_weather
+
+
+def test_default_year_carries_clouds_and_keeps_the_normals():
+    df = default_year()
+    assert len(df) == 8760 and str(df.index.tz) == "Asia/Shanghai" and (df.index.minute == 30).all()
+    ghi = df["ghi"].sum() / 1000
+    clear = df["ghi_clear"].sum() / 1000
+    # China's solar resource class III is 1,390-1,630 kWh/m2/yr GHI (project brief); a clear-sky year
+    # would overstate it by far
+    assert 1390 < ghi < 1630
+    assert ghi < 0.85 * clear
+    # no day is clearer than clear sky (the cap), and every month keeps its temperature normal
+    daily = df[["ghi", "ghi_clear"]].resample("D").sum()
+    assert (daily["ghi"] <= daily["ghi_clear"] * (1 + 1e-9)).all()
+    normals = load_normals()
+    monthly_t = df["temp_air"].groupby(df.index.month).mean().to_numpy()
+    assert monthly_t == pytest.approx(normals["temp_air_c"].to_numpy(), abs=0.05)
+    # DNI and DHI close GHI at every hour (Erbs decomposition)
+    import pvlib
+
+    sp = pvlib.solarposition.get_solarposition(df.index, LAT, LON)
+    closure = df["dhi"] + df["dni"] * np.clip(np.cos(np.radians(sp["zenith"])), 0, None)
+    assert np.abs(closure - df["ghi"]).max() < 1e-3
+
+
+def test_sunnier_months_are_clearer_angstrom_prescott():
+    df = default_year()
+    p = load_weather_defaults()
+    normals = load_normals()
+    import pvlib
+
+    sp = pvlib.solarposition.get_solarposition(df.index, LAT, LON)
+    h0 = pvlib.irradiance.get_extra_radiation(df.index) * np.clip(np.cos(np.radians(sp["zenith"])), 0, None)
+    kt = (df["ghi"].groupby(df.index.month).sum() / h0.groupby(df.index.month).sum()).to_numpy()
+    assert (kt > p["angstrom_a"]).all() and (kt <= p["angstrom_a"] + p["angstrom_b"]).all()
+    # relative sunshine: hours over day length; clearness rises with it
+    days = df.index.normalize().unique()
+    decl = pvlib.solarposition.declination_spencer71(days.day_of_year.to_numpy())
+    n = 24 / np.pi * np.arccos(-np.tan(np.radians(LAT)) * np.tan(decl))
+    sigma = normals["sunshine_hours"].to_numpy() / pd.Series(n).groupby(days.month.to_numpy()).sum().to_numpy()
+    assert np.corrcoef(sigma, kt)[0, 1] > 0.9
+
+
+def test_seed_changes_days_not_months():
+    a = default_weather(LAT, LON, seed=1)
+    b = default_weather(LAT, LON, seed=2)
+    assert not np.allclose(a["ghi"], b["ghi"])
+    ma = a["ghi"].groupby(a.index.month).sum()
+    mb = b["ghi"].groupby(b.index.month).sum()
+    assert np.allclose(ma, mb, rtol=0.01)  # monthly totals are fixed by the sunshine normals
+    assert np.array_equal(default_weather(LAT, LON, seed=1)["ghi"], a["ghi"])  # reproducible
+
+
+def _good() -> pd.DataFrame:
+    return default_year()[["ghi", "dni", "dhi", "temp_air", "wind_speed"]].copy()
+
+
+def test_validate_accepts_the_default_year():
+    assert validate_weather(_good()) is not None
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda d: d.tz_localize(None), "no time zone"),
+        (lambda d: d.drop(d.index[100:105]), "gap in the weather"),
+        (lambda d: d.assign(ghi=d["ghi"].where(d.index != d.index[500])), "missing value"),
+        (lambda d: d.assign(ghi=d["ghi"] * 3600), "J/m2"),
+        (lambda d: d.assign(temp_air=d["temp_air"] + 273.15), "Kelvin"),
+        (lambda d: d.iloc[:2000], "less than a year"),
+        (lambda d: d.assign(wind_speed=-1.0), "wind_speed"),
+    ],
+)
+def test_validate_names_the_problem(spoil, message):
+    with pytest.raises(WeatherError, match=message):
+        validate_weather(spoil(_good()), file="w.csv")
