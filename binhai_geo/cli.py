@@ -97,7 +97,7 @@ def plan(
     out_console.print(
         f"{len(result.sites)} candidate sites: "
         + ", ".join(f"{t} {mw:,.0f} MW" for t, mw in by_tech.items())
-        + " (potential, before exclusions)"
+        + " (eligible potential after the workflow's exclusion rules)"
     )
     for role, path in result.outputs.items():
         out_console.print(f"  wrote {role}: {path}", highlight=False)

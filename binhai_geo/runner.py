@@ -17,7 +17,6 @@ import pandas as pd
 
 from binhai_geo.atomic import check_writable_dir, write_text_atomic
 from binhai_geo.config import Workflow, load_workflow
-from binhai_geo.coverage import coverage_indicators, sink_areas
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import write_csv, write_gpkg, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
@@ -36,8 +35,8 @@ PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "ec
 SIMPLIFICATIONS = (
     "Sample layers are illustrative placements from public descriptions, not surveyed data "
     "(示例图层为依据公开资料的示意性位置，非测绘数据).",
-    "Capacities are area x documented capacity density, with no exclusions applied yet "
-    "(装机容量=面积×装机密度，尚未扣除限制区).",
+    "Eligible potential is what the workflow's exclusion rules leave; rules the planner has not declared "
+    "are not applied (可开发潜力仅扣除工作流中声明的限制规则).",
 )
 
 
@@ -130,21 +129,34 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     sites = build_sites(layers.layers, densities, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
     steps = _Collector(sites)
-    # [anchor: eligibility step (siting issue)]
-    # [anchor: solar step (solar issue)]
-    # [anchor: wind step (wind issue)]
-    # [anchor: economics and ledger step (siting issue)]
-    # [anchor: sinks step (sinks issue)]
+    step("eligibility")
+    from binhai_geo.siting.plan import conformance_step, economics_step, eligibility_step
+
+    steps.add("eligibility", eligibility_step(workflow, layers, steps.sites))
+    step("solar")
+    from binhai_geo.solar.plan import solar_step
+    steps.add("solar", solar_step(workflow, layers, steps.sites))
+    step("wind")
+    from binhai_geo.wind.plan import wind_step
+
+    steps.add("wind", wind_step(workflow, layers, steps.sites))
+    step("economics")
+    steps.add("economics", economics_step(workflow, layers, steps.sites))
+    step("sinks")
+    from binhai_geo.sinks.plan import sinks_step
+
+    steps.add("sinks", sinks_step(workflow, layers))
     step("indicators")
-    indicators = coverage_indicators(layers.layers) + capacity_indicators(
+    indicators = capacity_indicators(
         layers.layers,
         steps.sites,
         total_installed_capacity_mw=a.district.total_installed_capacity_mw,
         total_installed_capacity_source=a.district.total_installed_capacity_source,
     )
     targets = check_targets(load_targets(workflow.targets_path), indicators + steps.indicators)
-    # [anchor: conformance step (siting issue)]
-    sinks = sink_areas(layers.layers)
+    step("conformance")
+    steps.add("conformance", conformance_step(workflow, layers, steps.sites, targets))
+    sinks = steps.tables.get("sink_ledger", pd.DataFrame())
     return PlanResult(workflow, layers, steps.sites, targets, sinks, densities, tables=steps.tables, geo=steps.geo,
                       notes=steps.notes, inputs=steps.inputs)
 
@@ -166,41 +178,34 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     """Write a computed plan's deliverables to ``out_dir``; return them by role."""
     wf = result.workflow
     prefix = wf.prefix
-    html = None
-    if wf.spec.outputs.map:
-        step("map")
-        from binhai_geo.webmap import build_map, to_offline_html
+    step("map")
+    from binhai_geo.deliverables.build import build_deliverables
 
-        m = build_map(
-            result.layers.layers,
-            result.sites,
-            result.targets,
-            title=wf.spec.workflow.title,
-            title_zh=wf.spec.workflow.title_zh,
-            credits=wf.region.spec.credits,
-            notes=result.notes,
-        )
-        html = to_offline_html(m)
+    # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
+    listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
+                                       "_capacity_density_used.csv", "_manifest.json")]
+    listed += [f"{prefix}_{name}.csv" for name in sorted(result.tables)] + ([f"{prefix}_layers.gpkg"] if result.geo
+                                                                            else [])
+    deliverables = build_deliverables(result, inputs=_inputs(result), listed=listed)
     step("write")
     out: dict[str, Path] = {}
     sites = result.sites
     out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
     out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
     out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
-    out["sinks_csv"] = write_csv(result.sinks, out_dir / f"{prefix}_sink_areas.csv")
     out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, out_dir / f"{prefix}_{name}.csv")
     if result.geo:
         out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), out_dir / f"{prefix}_layers.gpkg")
-    if html is not None:
-        out["map_html"] = write_text_atomic(out_dir / f"{prefix}.html", html)
+    out.update(deliverables.write(out_dir))
     summary = {
         "sites": len(sites),
         "candidate_capacity_mw": sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
         "targets": result.targets.set_index("target_id")["status"].to_dict(),
         "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
         "simplifications": list(result.notes),
+        "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
     }
     manifest = build_manifest(
         workflow_path=wf.path,

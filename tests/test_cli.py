@@ -16,7 +16,7 @@ from conftest import X0, Y0, synthetic_layers, write_pack, write_workflow
 
 runner = CliRunner()
 OUTPUTS = {"test_run.html", "test_run_sites.gpkg", "test_run_sites.csv", "test_run_targets.csv",
-           "test_run_sink_areas.csv", "test_run_capacity_density_used.csv", "test_run_manifest.json"}
+           "test_run_sink_ledger.csv", "test_run_capacity_density_used.csv", "test_run_manifest.json"}
 
 
 def tree_digest(folder):
@@ -28,7 +28,7 @@ def test_plan_writes_every_output(workflow, tmp_path):
     res = runner.invoke(app, ["plan", str(workflow)])
     assert res.exit_code == 0, res.output
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir()} >= OUTPUTS  # engine steps add their tables and layers
     sites = pd.read_csv(out / "test_run_sites.csv")
     for col in ("site_id", "name", "layer_kind", "technology", "area_km2", "capacity_mw", "energy_mwh_per_yr",
                 "specific_yield_kwh_per_kwp", "capacity_factor"):
@@ -53,7 +53,7 @@ def test_rerun_gives_same_content(workflow, tmp_path):
     first = tree_digest(tmp_path / "out")
     assert runner.invoke(app, ["plan", str(workflow)]).exit_code == 0
     second = tree_digest(tmp_path / "out")
-    for name in ("test_run_sites.csv", "test_run_targets.csv", "test_run_sink_areas.csv", "test_run.html"):
+    for name in ("test_run_sites.csv", "test_run_targets.csv", "test_run_sink_ledger.csv", "test_run.html"):
         assert first[name] == second[name], name
     m1 = json.loads((tmp_path / "out" / "test_run_manifest.json").read_text())
     m1.pop("created_utc")

@@ -88,3 +88,33 @@ def test_binhai_map_in_browser(plan, browser_page):
     shutil.copy(plan.outputs["map_html"], browser_util.ARTIFACTS / "binhai_2025.html")
     assert report["console_errors"] == []
     assert report["failed_requests"] == [] and report["blocked_requests"] == []
+
+
+def test_print_maps_and_report_written(plan):
+    from binhai_geo.webmap import external_references
+
+    out = plan.outputs
+    themes = {role.split("_")[1] for role in out if role.startswith("print_")}
+    assert themes == {"energy", "sinks", "ecology", "constraints", "targets"}
+    for theme in themes:
+        png, pdf = out[f"print_{theme}_png"], out[f"print_{theme}_pdf"]
+        assert png.name == f"binhai_2025_map_{theme}.png" and png.read_bytes()[:4] == b"\x89PNG"
+        assert pdf.read_bytes()[:4] == b"%PDF" and pdf.stat().st_size < 5e6
+    report = out["report_html"].read_text(encoding="utf-8")
+    assert external_references(report) == []
+    assert "光伏发电装机容量" in report and "binhai.gpkg" in report and "illustrative" in report
+    assert "data-chart='capacity'" in report
+    assert out["report_html"].stat().st_size < 15e6
+    manifest = json.loads(out["manifest"].read_text(encoding="utf-8"))
+    written = {e["path"].rsplit("/", 1)[-1] for e in manifest["outputs"]}
+    assert {"binhai_2025_report.html", "binhai_2025_map_energy.pdf", "binhai_2025.html"} <= written
+
+
+@pytest.mark.browser
+def test_binhai_report_in_browser(plan, browser_page):
+    page = browser_page
+    report = browser_util.open_offline(page, plan.outputs["report_html"])
+    assert page.locator(".chart svg").count() >= 2
+    assert page.locator("#targets tr[data-target-id='pv_capacity']").count() == 1
+    browser_util.screenshot(page, "binhai_2025_report")
+    assert report["console_errors"] == [] and report["failed_requests"] == [] and report["blocked_requests"] == []

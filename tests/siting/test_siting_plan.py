@@ -93,7 +93,8 @@ def test_eligibility_step_by_hand(tmp_path: Path, mode: str) -> None:
     tol = 0.002 if mode == "vector" else 0.01  # raster: half a 10 m cell along 6 km of boundary
     assert salt["candidate_area_km2"] == pytest.approx(2.0)
     assert salt["area_km2"] == pytest.approx(expect, abs=tol)
-    assert salt["capacity_mw"] == pytest.approx(salt["area_km2"] * 69.0)
+    density = load_capacity_density().set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
+    assert salt["capacity_mw"] == pytest.approx(salt["area_km2"] * density)
     assert salt["eligible_share"] == pytest.approx(salt["area_km2"] / 2.0)
     # wind zone 4 km2 cut by a lane +250 m: 2 km x 0.5 km excluded -> 3 km2 x 6 MW/km2
     wind = out.loc["offshore_zone-wind-2"]
@@ -145,12 +146,14 @@ def test_economics_lcoe_and_ledger_by_hand(tmp_path: Path) -> None:
     el["energy_mwh_per_yr"] = el["capacity_mw"] * 1300.0
     res = economics_step(wf, layers, el)
     costs = load_costs()
-    s = res.sites.set_index("site_id").loc["offshore_zone-pv-1"]  # 1 km2 x 80 MW/km2 at sea
-    kw = 80_000.0
+    s = res.sites.set_index("site_id").loc["offshore_zone-pv-1"]  # 1 km2 x the offshore PV density, at sea
+    mw = s["capacity_density"] * 1.0
+    assert s["capacity_mw"] == pytest.approx(mw)
+    kw = mw * 1000.0
     capex = 5500 * kw + s["grid_cost_cny"]
     annual = capex * crf(0.06, 25) + 90 * kw
-    assert s["lcoe_cny_per_mwh"] == pytest.approx(annual / (80 * 1300.0))
-    assert s["avoided_tco2_per_yr"] == pytest.approx(80 * 1300.0 * 0.6776)
+    assert s["lcoe_cny_per_mwh"] == pytest.approx(annual / (mw * 1300.0))
+    assert s["avoided_tco2_per_yr"] == pytest.approx(mw * 1300.0 * 0.6776)
     curve = res.tables["supply_curve"]
     assert curve["lcoe_cny_per_mwh"].is_monotonic_increasing
     assert curve["cumulative_mw"].iloc[-1] == pytest.approx(res.sites["capacity_mw"].sum())
