@@ -21,6 +21,7 @@ from typing import Literal
 import pyproj
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from binhai_geo.cluster.spec import ClusterSpec
 from binhai_geo.deliverables.spec import DeliverablesSpec
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layermodel import LAYER_KINDS
@@ -231,6 +232,7 @@ class WorkflowFile(_Strict):
     eligibility: EligibilitySpec = Field(default_factory=EligibilitySpec)
     sinks: SinksSpec = Field(default_factory=SinksSpec)
     deliverables: DeliverablesSpec = Field(default_factory=DeliverablesSpec)
+    cluster: ClusterSpec = Field(default_factory=ClusterSpec)
 
     @field_validator("layers")
     @classmethod
