@@ -6,9 +6,11 @@ The packaged tables live in ``binhai_geo/data/``. A workflow may replace a table
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
@@ -47,42 +49,134 @@ def load_capacity_density(
         override naming a row that does not exist.
     """
     p = Path(path) if path is not None else packaged_table("capacity_density.csv")
-    try:
-        df = pd.read_csv(p, dtype={"surface": str, "technology": str}, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the capacity-density table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with the packaged table's columns") from None
-    missing = [c for c in CAPACITY_DENSITY_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint=f"the table needs columns {', '.join(CAPACITY_DENSITY_COLUMNS)}")
-    for col in ("value", "low", "high"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() | (num < 0)
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise WorkflowError(
-                f"'{col}' must be a number >= 0, found '{df[col].iloc[row]}' "
-                f"(row {row + 2}: {df['surface'].iloc[row]}.{df['technology'].iloc[row]})",
-                file=str(p), field=col, hint="correct the value")
-        df[col] = num.astype(float)
+    df = read_table(p, "capacity-density table", CAPACITY_DENSITY_COLUMNS, dtype={"surface": str, "technology": str})
+    key = df["surface"] + "." + df["technology"]
+    numeric_columns(df, p, ("value", "low", "high"), minimum=0.0, label=key)
     bad_unit = ~df["unit"].isin(CAPACITY_DENSITY_UNITS)
     if bad_unit.any():
         raise WorkflowError(f"unknown unit '{df['unit'][bad_unit].iloc[0]}'", file=str(p), field="unit",
                             hint=f"use one of {', '.join(sorted(CAPACITY_DENSITY_UNITS))}")
-    key = df["surface"] + "." + df["technology"]
+    df = keyed(df, key, p, "keep one row per surface and technology")
+    df = apply_overrides(df, overrides, what="capacity_density", field="assumptions.capacity_density")
+    return df.reset_index(drop=True)
+
+
+def read_table(path: str | Path, what: str, columns: Sequence[str], *, hint: str | None = None,
+               **read_csv: object) -> pd.DataFrame:
+    """Read a UTF-8 CSV table (a byte-order mark is allowed) and check that it has ``columns``.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    what : str
+        What the table is, for messages (e.g. ``"cost table"``).
+    columns : sequence of str
+        Columns the table must have.
+    hint : str, optional
+        How to fix a missing column (default: the columns needed).
+    **read_csv
+        Passed to :func:`pandas.read_csv` (``dtype``, ``keep_default_na``, ...).
+
+    Raises
+    ------
+    WorkflowError
+        Naming the file, when it cannot be read or lacks a column.
+    """
+    p = Path(path)
+    try:
+        df = pd.read_csv(p, encoding="utf-8-sig", **read_csv)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise WorkflowError(f"cannot read the {what}: {exc}", file=str(p),
+                            hint="give a UTF-8 CSV with columns " + ", ".join(columns)) from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
+                            hint=hint or f"the {what} needs columns " + ", ".join(columns))
+    return df
+
+
+def numeric_columns(df: pd.DataFrame, path: str | Path, columns: Sequence[str], *, minimum: float | None = None,
+                    label: pd.Series | None = None) -> pd.DataFrame:
+    """Turn ``columns`` of ``df`` into floats in place (and return ``df``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table read by :func:`read_table`.
+    path : path-like
+        Its file, for messages.
+    columns : sequence of str
+        The columns that hold numbers.
+    minimum : float, optional
+        The smallest allowed value.
+    label : pandas.Series, optional
+        A name per row (e.g. its key), said with the CSV line of a bad value.
+
+    Raises
+    ------
+    WorkflowError
+        Naming the column, the CSV line and the value of the first cell that is not a number (or is
+        below ``minimum``).
+    """
+    for col in columns:
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() if minimum is None else num.isna() | (num < minimum)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            need = "a number" if minimum is None else f"a number >= {minimum:g}"
+            where = f"row {row + 2}" + (f": {label.iloc[row]}" if label is not None else "")
+            raise WorkflowError(f"'{col}' must be {need}, found '{df[col].iloc[row]}' ({where})", file=str(path),
+                                field=col, hint="correct the value")
+        df[col] = num.astype(float)
+    return df
+
+
+def keyed(df: pd.DataFrame, key: pd.Series, path: str | Path, hint: str) -> pd.DataFrame:
+    """Return ``df`` indexed by ``key`` (index name ``key``), one row per key.
+
+    Raises
+    ------
+    WorkflowError
+        Naming the first key that repeats; ``hint`` says what makes a row unique.
+    """
     if key.duplicated().any():
-        raise WorkflowError(f"duplicate row for {key[key.duplicated()].iloc[0]}", file=str(p),
-                            hint="keep one row per surface and technology")
-    df = df.set_index(key.rename("key"))
+        raise WorkflowError(f"duplicate row {key[key.duplicated()].iloc[0]}", file=str(path), hint=hint)
+    return df.set_index(key.rename("key"))
+
+
+def apply_overrides(df: pd.DataFrame, overrides: Mapping[str, float] | None, *, what: str, field: str,
+                    widen_range: bool = False) -> pd.DataFrame:
+    """Replace ``value`` of the rows a workflow overrides; their ``source`` then says so.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A factor table indexed by row key (see :func:`keyed`), with ``value`` and ``source``.
+    overrides : mapping, optional
+        ``{row key: value}`` in the row's unit.
+    what : str
+        What the values are, for messages (e.g. ``"capacity_density"``).
+    field : str
+        The workflow key of the overrides (e.g. ``"assumptions.capacity_density"``).
+    widen_range : bool
+        Widen ``low`` and ``high`` to take in an overriding value outside them.
+
+    Raises
+    ------
+    WorkflowError
+        For an override naming no row, or a negative value.
+    """
     for k, value in (overrides or {}).items():
         if k not in df.index:
-            raise WorkflowError(
-                f"capacity_density override '{k}' names no row of the table; rows: {', '.join(df.index)}",
-                field=f"assumptions.capacity_density.{k}", hint="use one of the row keys listed")
+            raise WorkflowError(f"{what} override '{k}' names no row of the table; rows: {', '.join(df.index)}",
+                                field=f"{field}.{k}", hint="use one of the row keys listed")
         if value < 0:
-            raise WorkflowError(f"capacity density '{k}' = {value} is negative",
-                                field=f"assumptions.capacity_density.{k}", hint="densities are >= 0")
+            raise WorkflowError(f"{what} override '{k}' = {value} is negative", field=f"{field}.{k}",
+                                hint="give a value >= 0 in the row's unit")
         df.loc[k, "value"] = float(value)
+        if widen_range:
+            df.loc[k, "low"] = min(df.loc[k, "low"], float(value))
+            df.loc[k, "high"] = max(df.loc[k, "high"], float(value))
         df.loc[k, "source"] = f"workflow override (packaged default: {df.loc[k, 'source']})"
-    return df.reset_index(drop=True)
+    return df

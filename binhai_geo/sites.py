@@ -2,8 +2,10 @@
 
 This is the thin first siting step: every feature of a candidate surface becomes one site, whose
 capacity is its area (or length, for breakwaters) times the documented capacity density of its surface
-and technology. No exclusions are applied yet (a simplification the report states); the yield engines
-fill the energy columns.
+and technology. The plan's later steps refine it: the eligibility step (:mod:`binhai_geo.siting`) clips
+sites by the workflow's exclusion rules, the solar and wind engines replace the capacity of their sites
+(archetype layouts, rooftop classes, turbine layouts) and fill the energy columns.
+:func:`densities_used` says, beside the density table, which densities the run really used.
 """
 
 from __future__ import annotations
@@ -125,3 +127,53 @@ def capacity_by(sites: gpd.GeoDataFrame, by: str | list[str] = "technology") -> 
         .sum(min_count=1)
         .reset_index()
     )
+
+
+#: ``used`` of a density row whose sites an engine gave another density, by technology.
+REPLACED_BY = {
+    "pv": "replaced per site by the solar engine: archetype layouts, rooftop classes (由光伏引擎按典型系统替换)",
+    "wind": "replaced per site by the wind engine: turbine layouts (由风电引擎按风机布置替换)",
+}
+
+
+def densities_used(densities: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the capacity-density table with the densities the sites of a run really have.
+
+    The sites step gives every site its row's ``value``; the solar and wind engines then set capacity
+    from their own layouts. This table keeps every row of ``densities`` and adds, from the final sites:
+
+    - ``value_used``: total capacity / total area (or length) of the row's sites [the row's unit];
+    - ``value_used_min``, ``value_used_max``: the range of the sites' densities;
+    - ``n_sites``: how many sites the row has;
+    - ``used``: ``table value`` when every site has the row's value, what replaced it otherwise, or
+      ``no site``.
+
+    Parameters
+    ----------
+    densities : pandas.DataFrame
+        The capacity-density table the run loaded (:func:`binhai_geo.factors.load_capacity_density`).
+    sites : pandas.DataFrame
+        The final sites table (:data:`SITE_COLUMNS`).
+    """
+    out = densities.copy()
+    s = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
+    s["measure"] = np.where(s["capacity_density_unit"] == "MW/km", s["length_km"], s["area_km2"])
+    g = s.groupby(["layer_kind", "technology"])
+    by = pd.DataFrame({"capacity_mw": g["capacity_mw"].sum(), "measure": g["measure"].sum(),
+                       "value_used_min": g["capacity_density"].min(), "value_used_max": g["capacity_density"].max(),
+                       "n_sites": g.size()})
+    by = by.reindex(pd.MultiIndex.from_arrays([out["surface"], out["technology"]]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        used = np.where(by["measure"] > 0, by["capacity_mw"] / by["measure"], np.nan)
+    n = by["n_sites"].fillna(0).astype(int).to_numpy()
+    same = np.isclose(by["value_used_min"], out["value"]) & np.isclose(by["value_used_max"], out["value"])
+    note = np.where(n == 0, "no site (无场址)",
+                    np.where(same, "table value (采用表值)",
+                             out["technology"].map(REPLACED_BY).fillna("replaced per site (按场址替换)")))
+    at = out.columns.get_loc("value") + 1
+    for i, (col, values) in enumerate((("value_used", np.round(used, 3)),
+                                       ("value_used_min", np.round(by["value_used_min"].to_numpy(), 3)),
+                                       ("value_used_max", np.round(by["value_used_max"].to_numpy(), 3)),
+                                       ("n_sites", n), ("used", note))):
+        out.insert(at + i, col, values)
+    return out

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import read_table
 
 TARGET_COLUMNS = (
     "target_id",
@@ -77,15 +78,7 @@ def load_targets(path: str | Path) -> pd.DataFrame:
         For a missing column, a duplicate id, an unknown comparison or a non-numeric value.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype={"target_id": str, "unit": str, "comparison": str}, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the targets file: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with the columns " + ", ".join(TARGET_COLUMNS)) from None
-    missing = [c for c in TARGET_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint="the targets file needs columns " + ", ".join(TARGET_COLUMNS))
+    df = read_table(p, "targets file", TARGET_COLUMNS, dtype={"target_id": str, "unit": str, "comparison": str})
     dup = df["target_id"][df["target_id"].duplicated()]
     if len(dup):
         raise WorkflowError(f"duplicate target_id '{dup.iloc[0]}'", file=str(p), field="target_id",

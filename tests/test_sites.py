@@ -1,9 +1,10 @@
+import pandas as pd
 import pytest
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.projects import capacity_indicators
-from binhai_geo.sites import SITE_COLUMNS, build_sites
+from binhai_geo.sites import SITE_COLUMNS, build_sites, densities_used
 
 from conftest import synthetic_layers
 
@@ -45,6 +46,30 @@ def test_density_override_and_bad_tables(tmp_path):
     table.to_csv(p, index=False)
     with pytest.raises(WorkflowError, match="must be a number >= 0"):
         load_capacity_density(p)
+
+
+def test_densities_used_by_hand():
+    """Beside each table row: the densities its sites really have, and whether an engine replaced them."""
+    dens = load_capacity_density()
+    sites = build_sites(synthetic_layers(), dens, pv_surfaces=PV, wind_surfaces=WIND).set_index("site_id")
+    # an engine sets the offshore PV zone (1 km2) to 98 MW and the wind zone (4 km2) to 10 x 4.2 MW
+    sites.loc["offshore_zone-pv-0", ["capacity_mw", "capacity_density"]] = [98.0, 98.0]
+    sites.loc["offshore_zone-wind-1", ["capacity_mw", "capacity_density"]] = [42.0, 10.5]
+    used = densities_used(dens, sites.reset_index()).set_index(["surface", "technology"])
+    assert list(used.columns[:6]) == ["value", "value_used", "value_used_min", "value_used_max", "n_sites", "used"]
+    assert used.loc[("offshore_zone", "pv"), "value"] == dens.set_index(["surface", "technology"]).loc[
+        ("offshore_zone", "pv"), "value"]  # the loaded value stays, for reuse as a capacity_density_file
+    assert used.loc[("offshore_zone", "pv"), "value_used"] == pytest.approx(98.0)
+    assert used.loc[("offshore_zone", "pv"), "used"].startswith("replaced per site by the solar engine")
+    assert used.loc[("offshore_zone", "wind"), "value_used"] == pytest.approx(10.5)
+    assert used.loc[("offshore_zone", "wind"), "used"].startswith("replaced per site by the wind engine")
+    salt = used.loc[("salt_pan", "pv")]
+    assert salt["value_used"] == pytest.approx(salt["value"]) and salt["used"].startswith("table value")
+    assert salt["n_sites"] == 1
+    # three roofs of 0.01, 0.01, 0.0025 km2 at one density; no fish pond in the synthetic region
+    assert used.loc[("rooftop", "pv"), "n_sites"] == 3 and used.loc[("rooftop", "pv"), "used"].startswith("table")
+    assert used.loc[("fish_pond", "pv"), "n_sites"] == 0 and used.loc[("fish_pond", "pv"), "used"].startswith("no site")
+    assert pd.isna(used.loc[("fish_pond", "pv"), "value_used"])
 
 
 def test_packaged_densities_have_sources_and_ranges():

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import apply_overrides, keyed, packaged_table, read_table
 from binhai_geo.layermodel import FOREST_TYPES, WETLAND_TYPES
 
 #: Mass ratio CO2 / C.
@@ -93,15 +93,7 @@ def load_sink_factors(path: str | Path | None = None, overrides: dict[str, float
         override naming no row.
     """
     p = Path(path) if path is not None else packaged_table("sink_factors.csv")
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the sink-factor table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with the packaged table's columns") from None
-    missing = [c for c in SINK_FACTOR_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint="the table needs columns " + ", ".join(SINK_FACTOR_COLUMNS))
+    df = read_table(p, "sink-factor table", SINK_FACTOR_COLUMNS, dtype=str, keep_default_na=False)
 
     def _err(row: int, field: str, msg: str, hint: str) -> WorkflowError:
         return WorkflowError(f"row {row + 2} ({df['sink_class'].iloc[row]}.{df['quantity'].iloc[row]}): {msg}",
@@ -141,9 +133,7 @@ def load_sink_factors(path: str | Path | None = None, overrides: dict[str, float
         raise _err(row, "source", "no source", "say where the value comes from, or 'assumption' and why")
     df["maturity_age_yr"] = pd.to_numeric(df["maturity_age_yr"], errors="coerce")
     key = df["sink_class"] + "." + df["quantity"]
-    if key.duplicated().any():
-        raise WorkflowError(f"duplicate row {key[key.duplicated()].iloc[0]}", file=str(p),
-                            hint="keep one row per sink_class and quantity")
+    df = keyed(df, key, p, "keep one row per sink_class and quantity")
     needed = {"forest": ("stock_max",), "wetland": ("rate", "stock")}
     for cls, grp in df.groupby("sink_class", sort=True):
         kind = grp["layer_kind"].iloc[0]
@@ -163,18 +153,7 @@ def load_sink_factors(path: str | Path | None = None, overrides: dict[str, float
             raise WorkflowError(f"missing sink class(es) {', '.join(lacking)} for {kind} types of the layer model",
                                 file=str(p), field="sink_class",
                                 hint="add rows for them (value 0 with a note if they are no sink)")
-    df = df.set_index(key.rename("key"))
-    for k, value in (overrides or {}).items():
-        if k not in df.index:
-            raise WorkflowError(f"sink factor override '{k}' names no row; rows: {', '.join(df.index)}",
-                                field=f"sinks.factors.{k}", hint="use 'sink_class.quantity', one of the rows listed")
-        if value < 0:
-            raise WorkflowError(f"sink factor override '{k}' = {value} is negative", field=f"sinks.factors.{k}",
-                                hint="sink factors are >= 0")
-        df.loc[k, "value"] = float(value)
-        df.loc[k, "low"] = min(df.loc[k, "low"], float(value))
-        df.loc[k, "high"] = max(df.loc[k, "high"], float(value))
-        df.loc[k, "source"] = f"workflow override (packaged default: {df.loc[k, 'source']})"
+    df = apply_overrides(df, overrides, what="sink factor", field="sinks.factors", widen_range=True)
     return df.reset_index(drop=True)
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from binhai_geo.errors import LayerError, WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import packaged_table, read_table
 from binhai_geo.layermodel import FOREST_COVER_TYPES, FOREST_MIN_CANOPY
 
 #: Default years for a stand to close its canopy (reach 0.2) after planting [yr] (assumption).
@@ -181,15 +181,8 @@ def load_landcover_mapping(path: str | Path | None = None, scheme: str = "worldc
         a scheme with no rows.
     """
     p = Path(path) if path is not None else packaged_table("landcover_classes.csv")
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the land-cover mapping: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with columns " + ", ".join(LANDCOVER_COLUMNS)) from None
-    missing = [c for c in ("scheme", "code", "forest_cover", "land") if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint="the mapping needs columns " + ", ".join(LANDCOVER_COLUMNS))
+    df = read_table(p, "land-cover mapping", ("scheme", "code", "forest_cover", "land"),
+                    hint="the mapping needs columns " + ", ".join(LANDCOVER_COLUMNS), dtype=str, keep_default_na=False)
     df = df[df["scheme"] == scheme].copy()
     if df.empty:
         raise WorkflowError(f"the mapping has no rows for scheme '{scheme}'", file=str(p), field="scheme",

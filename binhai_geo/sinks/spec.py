@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from binhai_geo.specbase import Strict
+from binhai_geo.specbase import Strict, check_override_keys
 
 
 def _year_keys(v: dict[str, str]) -> dict[str, str]:
@@ -74,9 +74,4 @@ class SinksSpec(Strict):
     @field_validator("factors")
     @classmethod
     def _factors(cls, v: dict[str, float]) -> dict[str, float]:
-        for key, value in v.items():
-            if "." not in key:
-                raise ValueError(f"key '{key}' must be 'sink_class.quantity', e.g. 'salt_marsh.rate'")
-            if value < 0:
-                raise ValueError(f"sink factor '{key}' = {value} is negative; sink factors are >= 0")
-        return v
+        return check_override_keys(v, "sink_class.quantity", "salt_marsh.rate", nonnegative="sink factor")

@@ -45,8 +45,9 @@ def site(
 
             result = compute_plan(wf, step)
         curve = result.tables["supply_curve"]
-        png = plot_supply_curve(curve, title=f"{wf.spec.workflow.title_zh} 供给曲线 / Supply curve") \
-            if wf.spec.eligibility.chart else None
+        font_file = wf.resolve(wf.spec.deliverables.font_file) if wf.spec.deliverables.font_file else None
+        png = plot_supply_curve(curve, title=f"{wf.spec.workflow.title_zh} 供给曲线 / Supply curve",
+                                font_file=font_file) if wf.spec.eligibility.chart else None
         p = wf.prefix
         written = [
             write_gpkg_layers({"eligible_areas": result.geo["eligible_areas"],

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import apply_overrides, keyed, numeric_columns, packaged_table, read_table
 
 COST_COLUMNS = ("item", "technology", "surface", "value", "low", "high", "unit", "source", "notes")
 SUPPLY_COLUMNS = ("rank", "site_id", "name", "technology", "layer_kind", "lcoe_cny_per_mwh", "capacity_mw",
@@ -39,37 +39,11 @@ def load_costs(path: str | Path | None = None, overrides: dict[str, float] | Non
         For a missing column, a non-numeric or negative value, a duplicate row or an override naming no row.
     """
     p = Path(path) if path is not None else packaged_table("costs.csv")
-    try:
-        df = pd.read_csv(p, dtype={"item": str, "technology": str, "surface": str}, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the cost table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with columns " + ", ".join(COST_COLUMNS)) from None
-    missing = [c for c in COST_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint="the cost table needs columns " + ", ".join(COST_COLUMNS))
-    for col in ("value", "low", "high"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() | (num < 0)
-        if bad.any():
-            row = int(np.nonzero(bad.to_numpy())[0][0])
-            raise WorkflowError(f"'{col}' must be a number >= 0, found '{df[col].iloc[row]}' (row {row + 2})",
-                                file=str(p), field=col, hint="correct the value")
-        df[col] = num.astype(float)
+    df = read_table(p, "cost table", COST_COLUMNS, dtype={"item": str, "technology": str, "surface": str})
+    numeric_columns(df, p, ("value", "low", "high"), minimum=0.0)
     key = df["item"] + "." + df["technology"] + "." + df["surface"]
-    if key.duplicated().any():
-        raise WorkflowError(f"duplicate row {key[key.duplicated()].iloc[0]}", file=str(p),
-                            hint="one row per item, technology and surface")
-    df.index = key.rename("key")
-    for k, value in (overrides or {}).items():
-        if k not in df.index:
-            raise WorkflowError(f"costs override '{k}' names no row; rows: {', '.join(df.index)}",
-                                field=f"eligibility.costs.{k}", hint="use one of the listed keys")
-        if value < 0:
-            raise WorkflowError(f"costs override '{k}' = {value} is negative", field=f"eligibility.costs.{k}",
-                                hint="costs are >= 0")
-        df.loc[k, "value"] = float(value)
-        df.loc[k, "source"] = f"workflow override (packaged default: {df.loc[k, 'source']})"
+    df = keyed(df, key, p, "one row per item, technology and surface")
+    df = apply_overrides(df, overrides, what="costs", field="eligibility.costs")
     return df.reset_index(drop=True)
 
 
@@ -155,25 +129,17 @@ def supply_curve(sites: gpd.GeoDataFrame, committed_mw: np.ndarray | None = None
     return df[list(SUPPLY_COLUMNS)]
 
 
-def _cjk_font() -> str | None:
-    """Return a font family with CJK glyphs (Noto Sans CJK from Debian's fonts-noto-cjk), if installed."""
-    from matplotlib import font_manager
-
-    for f in font_manager.fontManager.ttflist:
-        if "CJK" in f.name and ("Sans" in f.name or "Serif" in f.name):
-            return f.name
-    for path in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",):
-        if Path(path).exists():
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
-    return None
-
-
-def plot_supply_curve(curve: pd.DataFrame, title: str = "") -> bytes:
+def plot_supply_curve(curve: pd.DataFrame, title: str = "", font_file: str | Path | None = None) -> bytes:
     """Draw the supply curve (cumulative MW against LCOE, one step line per technology) as PNG bytes.
 
-    Labels are Chinese and English when a CJK font is installed, English only otherwise (said in the
-    chart's footnote).
+    Labels are Chinese and English when a font with Chinese glyphs is found
+    (:func:`binhai_geo.deliverables.fonts.cjk_font`: ``font_file``, the mplfonts package, a system font),
+    English only otherwise (said in the chart's footnote).
+
+    Raises
+    ------
+    WorkflowError
+        When ``font_file`` is given but missing or has no Chinese glyphs.
     """
     import io
 
@@ -182,10 +148,11 @@ def plot_supply_curve(curve: pd.DataFrame, title: str = "") -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    font = _cjk_font()
+    from binhai_geo.deliverables.fonts import NO_FONT_HINT, cjk_font, rc_params
+
+    font = cjk_font(font_file)
     zh = font is not None
-    rc = {"font.family": [font, "DejaVu Sans"]} if zh else {}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc_params(font)):
         fig = Figure(figsize=(8, 5), dpi=120)
         ax = fig.subplots()
         names = {"pv": "光伏 PV" if zh else "PV", "wind": "风电 Wind" if zh else "Wind"}
@@ -210,8 +177,8 @@ def plot_supply_curve(curve: pd.DataFrame, title: str = "") -> bytes:
         if len(curve):
             ax.legend()
         if not zh:
-            fig.text(0.01, 0.01, "No CJK font found: English labels only (install fonts-noto-cjk for Chinese).",
-                     fontsize=7)
+            fig.text(0.01, 0.01, f"No font with Chinese glyphs found: English labels only ({NO_FONT_HINT}).",
+                     fontsize=6, wrap=True)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")

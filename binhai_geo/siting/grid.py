@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import numeric_columns, packaged_table, read_table
 from binhai_geo.siting.costs import cost_of
 
 VOLTAGE_COLUMNS = ("min_capacity_mw", "max_capacity_mw", "value", "low", "high", "unit", "source", "notes")
@@ -35,20 +34,8 @@ def load_grid_voltage(path: str | Path | None = None) -> pd.DataFrame:
         For a missing column or a non-numeric bound or value.
     """
     p = Path(path) if path is not None else packaged_table("grid_voltage.csv")
-    try:
-        df = pd.read_csv(p, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the grid-voltage table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with columns " + ", ".join(VOLTAGE_COLUMNS)) from None
-    missing = [c for c in VOLTAGE_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint="the table needs columns " + ", ".join(VOLTAGE_COLUMNS))
-    for col in ("min_capacity_mw", "max_capacity_mw", "value"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        if num.isna().any():
-            raise WorkflowError(f"'{col}' must be numeric", file=str(p), field=col, hint="correct the value")
-        df[col] = num.astype(float)
+    df = read_table(p, "grid-voltage table", VOLTAGE_COLUMNS)
+    numeric_columns(df, p, ("min_capacity_mw", "max_capacity_mw", "value"))
     return df.sort_values("min_capacity_mw").reset_index(drop=True)
 
 

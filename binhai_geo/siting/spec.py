@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from binhai_geo.layermodel import LAYER_KINDS
-from binhai_geo.specbase import Strict
+from binhai_geo.specbase import Strict, check_override_keys
 
 TECHNOLOGIES = ("pv", "wind")
 #: Class schemes of land-cover rasters a rule may name (codes listed in binhai_geo.siting.exclusions).
@@ -127,8 +127,5 @@ class EligibilitySpec(Strict):
     @field_validator("costs")
     @classmethod
     def _cost_keys(cls, v: dict[str, float]) -> dict[str, float]:
-        for key in v:
-            if key.count(".") != 2:
-                raise ValueError(f"costs key '{key}' must be 'item.technology.surface', e.g. 'capex.pv.salt_pan' "
-                                 "('*' for any technology or surface)")
-        return v
+        return check_override_keys(v, "item.technology.surface", "capex.pv.salt_pan",
+                                   note="'*' for any technology or surface")

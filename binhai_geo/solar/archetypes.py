@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import keyed, packaged_table, read_table
 
 ARCHETYPE_TABLE = "pv_archetypes.csv"
 ARCHETYPE_COLUMNS = ("archetype", "parameter", "value", "low", "high", "unit", "source")
@@ -141,20 +141,8 @@ def load_archetype_table(path: str | Path | None = None,
         For a missing column, a duplicate row, or an override naming no row.
     """
     p = Path(path) if path is not None else packaged_table(ARCHETYPE_TABLE)
-    try:
-        df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the archetype table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV with the packaged pv_archetypes.csv columns") from None
-    missing = [c for c in ARCHETYPE_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint=f"the table needs columns {', '.join(ARCHETYPE_COLUMNS)}")
-    key = df["archetype"] + "." + df["parameter"]
-    if key.duplicated().any():
-        raise WorkflowError(f"duplicate row {key[key.duplicated()].iloc[0]}", file=str(p),
-                            hint="keep one row per archetype and parameter")
-    df = df.set_index(key.rename("key"))
+    df = read_table(p, "archetype table", ARCHETYPE_COLUMNS, dtype=str, keep_default_na=False)
+    df = keyed(df, df["archetype"] + "." + df["parameter"], p, "keep one row per archetype and parameter")
     for k, value in (overrides or {}).items():
         if k not in df.index:
             arch = k.split(".")[0]

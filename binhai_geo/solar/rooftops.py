@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from binhai_geo.errors import LayerError, WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import packaged_table, read_table
 from binhai_geo.layermodel import BUILDING_CLASSES
 from binhai_geo.solar.archetypes import Archetype
 
@@ -42,15 +42,8 @@ def load_rooftop_fractions(path: str | Path | None = None) -> pd.DataFrame:
         For a missing class or column, or a fraction outside 0-1.
     """
     p = Path(path) if path is not None else packaged_table(FRACTIONS_TABLE)
-    try:
-        df = pd.read_csv(p, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the rooftop fraction table: {exc}", file=str(p),
-                            hint="give a UTF-8 CSV like the packaged rooftop_fractions.csv") from None
-    for col in ("building_class", "value", "low", "high", "source"):
-        if col not in df.columns:
-            raise WorkflowError(f"missing column '{col}'", file=str(p), hint="see the packaged rooftop_fractions.csv")
-    df = df.set_index("building_class")
+    df = read_table(p, "rooftop fraction table", ("building_class", "value", "low", "high", "source"),
+                    hint="see the packaged rooftop_fractions.csv").set_index("building_class")
     missing = [c for c in BUILDING_CLASSES if c not in df.index]
     if missing:
         raise WorkflowError(f"no fraction for building class(es) {', '.join(missing)}", file=str(p),

@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import packaged_table
+from binhai_geo.factors import apply_overrides as apply_factor_overrides
+from binhai_geo.factors import keyed, numeric_columns, packaged_table
+from binhai_geo.factors import read_table as read_csv_table
 
 
 def read_table(name: str, required: tuple[str, ...], path: str | Path | None = None) -> pd.DataFrame:
@@ -41,24 +43,8 @@ def read_table(name: str, required: tuple[str, ...], path: str | Path | None = N
         Unreadable file, missing column or a non-numeric value.
     """
     p = Path(path) if path is not None else packaged_table(name)
-    try:
-        df = pd.read_csv(p, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the table: {exc}", file=str(p),
-                            hint=f"give a UTF-8 CSV with columns {', '.join(required)}") from None
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(p),
-                            hint=f"the table needs columns {', '.join(required)}")
-    for col in ("value", "low", "high"):
-        if col not in df.columns:
-            continue
-        num = pd.to_numeric(df[col], errors="coerce")
-        if num.isna().any():
-            row = int(num.isna().to_numpy().nonzero()[0][0])
-            raise WorkflowError(f"'{col}' must be a number, found '{df[col].iloc[row]}' (row {row + 2})",
-                                file=str(p), field=col, hint="correct the value")
-        df[col] = num.astype(float)
+    df = read_csv_table(p, "wind factor table", required, keep_default_na=False, na_values=[""])
+    numeric_columns(df, p, [c for c in ("value", "low", "high") if c in df.columns])
     df.attrs["path"] = str(p)
     return df
 
@@ -69,17 +55,11 @@ def apply_overrides(df: pd.DataFrame, key: pd.Series, overrides: dict[str, float
     Raises
     ------
     WorkflowError
-        When an override names no row.
+        When a key repeats, an override names no row or is negative.
     """
-    out = df.copy()
-    keys = key.to_numpy()
-    for k, v in overrides.items():
-        hit = keys == k
-        if not hit.any():
-            raise WorkflowError(f"[wind] {what} override '{k}' names no row; rows: {', '.join(map(str, keys))}",
-                                field=f"wind.{what}.{k}", hint="use one of the keys listed")
-        out.loc[hit, "value"] = float(v)
-        out.loc[hit, "source"] = "workflow override (packaged default: " + out.loc[hit, "source"].astype(str) + ")"
+    out = keyed(df.copy(), key, df.attrs.get("path", ""), "keep one row per key")
+    out = apply_factor_overrides(out, overrides, what=f"[wind] {what}", field=f"wind.{what}")
+    out = out.reset_index(drop=True)
     out.attrs.update(df.attrs)
     return out
 

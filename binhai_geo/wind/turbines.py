@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import read_table
 
 BETZ = 16.0 / 27.0
 RHO_SEA_LEVEL = 1.225
@@ -363,16 +364,9 @@ def user_turbine(path: Path, params: dict[str, float], where: str | None = None)
     WorkflowError
         Unreadable file, missing column, non-numeric values, or a refused curve.
     """
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"cannot read the power curve: {exc}", file=str(path),
-                            hint=f"give a UTF-8 CSV with columns {', '.join(USER_CURVE_COLUMNS)}") from None
-    missing = [c for c in USER_CURVE_COLUMNS if c not in df.columns]
-    if missing:
-        raise WorkflowError(f"missing column(s): {', '.join(missing)}", file=str(path),
-                            hint=f"a power-curve CSV needs {', '.join(USER_CURVE_COLUMNS)} "
-                            "(optional nominal_power_kw, thrust_coefficient, name)")
+    df = read_table(path, "power curve", USER_CURVE_COLUMNS,
+                    hint=f"a power-curve CSV needs {', '.join(USER_CURVE_COLUMNS)} "
+                    "(optional nominal_power_kw, thrust_coefficient, name)")
     num = {}
     for col in ("wind_speed_mps", "power_kw", "thrust_coefficient"):
         if col in df.columns:

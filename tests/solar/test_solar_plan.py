@@ -83,6 +83,24 @@ def test_workflow_overrides_win(tmp_path, pack):
     assert at.loc["floating", "tilt_deg"] == 10 and at.loc["floating", "n_sites"] == 1
 
 
+def test_written_densities_are_the_ones_used(tmp_path, pack):
+    """<prefix>_capacity_density_used.csv says which densities the solar engine replaced (floating: 98 MW/km2)."""
+    import pandas as pd
+
+    from binhai_geo.runner import run_plan
+
+    extra = ('\n[assumptions]\ncapacity_density = { "salt_pan.pv" = 50.0 }\n'
+             '\n[solar]\narchetypes = { offshore_zone = "floating" }\n')
+    res = run_plan(write_workflow(tmp_path, extra))
+    used = pd.read_csv(res.outputs["densities_csv"]).set_index(["surface", "technology"])
+    zone = used.loc[("offshore_zone", "pv")]
+    assert zone["value_used"] == pytest.approx(98.0, abs=0.05) and zone["n_sites"] == 1
+    assert zone["used"].startswith("replaced per site by the solar engine")
+    salt = used.loc[("salt_pan", "pv")]  # the workflow's override wins over the archetype
+    assert salt["value"] == salt["value_used"] == 50.0 and salt["used"].startswith("table value")
+    assert salt["source"].startswith("workflow override")
+
+
 def test_weather_file_from_the_workflow(tmp_path, pack):
     write_epw(tmp_path / "tanggu.epw")
     res, _ = run_step(write_workflow(tmp_path, '\n[solar]\nweather = "tanggu.epw"\n'))
