@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from binhai_geo import __version__
-from binhai_geo.cliutil import EXIT_BAD_INPUT, err_console, fail, make_progress, out_console, state
+from binhai_geo.cliutil import EXIT_BAD_INPUT, SchedulerOption, err_console, fail, make_progress, out_console, state
 from binhai_geo.errors import BinhaiGeoError
 
 app = typer.Typer(
@@ -73,6 +73,7 @@ def plan(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Output folder (default: the workflow's [outputs] dir).")
     ] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run a planning workflow end to end and write its deliverables (运行规划流程)."""
     from binhai_geo.runner import PLAN_STEPS, run_plan
@@ -84,7 +85,7 @@ def plan(
             def step(name: str) -> None:
                 progress.update(task, description=f"plan: {name}", completed=PLAN_STEPS.index(name))
 
-            result = run_plan(workflow, out_dir=out_dir, step=step)
+            result = run_plan(workflow, out_dir=out_dir, step=step, scheduler=scheduler)
     except Exception as exc:  # noqa: BLE001 - every error is reported by fail
         fail(exc)
         return
@@ -178,13 +179,14 @@ def layers_check(
 
 def _register_engine_commands() -> None:
     """Add each engine's commands (``register(app)`` of its ``cli`` module)."""
+    from binhai_geo.cluster import cli as cluster_cli
     from binhai_geo.deliverables import cli as deliverables_cli
     from binhai_geo.sinks import cli as sinks_cli
     from binhai_geo.siting import cli as siting_cli
     from binhai_geo.solar import cli as solar_cli
     from binhai_geo.wind import cli as wind_cli
 
-    for module in (solar_cli, wind_cli, siting_cli, sinks_cli, deliverables_cli):
+    for module in (solar_cli, wind_cli, siting_cli, sinks_cli, deliverables_cli, cluster_cli):
         module.register(app)
 
 

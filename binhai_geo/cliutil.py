@@ -7,6 +7,8 @@ naming the file, layer, feature and field; anything else is a bug and exits 1. `
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -55,3 +57,27 @@ def make_progress() -> Progress:
         transient=True,
         disable=not err_console.is_terminal,
     )
+
+
+def _scheduler_callback(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from binhai_geo.cluster.scheduler import ClusterError, check_scheduler
+
+    try:
+        return check_scheduler(value)
+    except ClusterError:
+        raise typer.BadParameter(f"'{value}' is not a scheduler: give sync, threads, processes, or the address of "
+                                 "a running dask scheduler such as tcp://10.0.0.5:8786") from None
+
+
+#: The shared ``--scheduler`` option (exit code 2 on a bad value, as for every bad parameter).
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Where cluster work runs: sync, threads, processes, or a dask scheduler address such as "
+        "tcp://10.0.0.5:8786 (default: the workflow's [cluster] scheduler, else sync).",
+        callback=_scheduler_callback,
+    ),
+]

@@ -29,6 +29,7 @@ from binhai_geo.sinks.spec import SinksSpec
 from binhai_geo.siting.spec import EligibilitySpec
 from binhai_geo.solar.spec import SolarSpec
 from binhai_geo.specbase import Strict as _Strict
+from binhai_geo.specbase import check_override_keys
 from binhai_geo.wind.spec import WindSpec
 
 
@@ -201,12 +202,7 @@ class AssumptionsSpec(_Strict):
     @field_validator("capacity_density")
     @classmethod
     def _positive(cls, v: dict[str, float]) -> dict[str, float]:
-        for key, value in v.items():
-            if "." not in key:
-                raise ValueError(f"key '{key}' must be 'surface.technology', e.g. 'salt_pan.pv'")
-            if value < 0:
-                raise ValueError(f"capacity density '{key}' = {value} is negative; densities are >= 0")
-        return v
+        return check_override_keys(v, "surface.technology", "salt_pan.pv", nonnegative="capacity density")
 
 
 class OutputsSpec(_Strict):

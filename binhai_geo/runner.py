@@ -23,13 +23,13 @@ from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.projects import capacity_indicators
-from binhai_geo.sites import build_sites
+from binhai_geo.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
 #: Steps of a plan run, for progress display.
-PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "indicators",
-              "conformance", "map", "write")
+PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "cluster",
+              "indicators", "conformance", "map", "write")
 
 #: Said on every map and report until the engines replace these simplifications.
 SIMPLIFICATIONS = (
@@ -57,7 +57,8 @@ class PlanResult:
     sinks : pandas.DataFrame
         Sink-class areas.
     densities : pandas.DataFrame
-        The capacity-density table used.
+        The capacity-density table loaded, with the densities the sites really have after the engine
+        steps (:func:`binhai_geo.sites.densities_used`); written as ``<prefix>_capacity_density_used.csv``.
     tables : dict of str to pandas.DataFrame
         Named tables of the engine steps (written as ``<prefix>_<name>.csv``).
     geo : dict of str to geopandas.GeoDataFrame
@@ -107,7 +108,8 @@ class _Collector:
         self.inputs.extend(res.inputs)
 
 
-def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None) -> PlanResult:
+def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None, *,
+                 scheduler: str | None = None) -> PlanResult:
     """Compute a plan run in memory (nothing is written).
 
     Parameters
@@ -116,6 +118,9 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
         The loaded workflow.
     step : callable
         Called with each step name of :data:`PLAN_STEPS` as it starts.
+    scheduler : str, optional
+        Where the cluster-declared work runs (``sync``, ``threads``, ``processes`` or a dask scheduler
+        address); default: the workflow's ``[cluster] scheduler``. Results do not depend on it.
     """
     step("layers")
     layers = load_layers(workflow)
@@ -146,6 +151,10 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     from binhai_geo.sinks.plan import sinks_step
 
     steps.add("sinks", sinks_step(workflow, layers))
+    step("cluster")
+    from binhai_geo.cluster.plan import cluster_step
+
+    steps.add("cluster", cluster_step(workflow, layers, scheduler))
     step("indicators")
     indicators = capacity_indicators(
         layers.layers,
@@ -157,7 +166,8 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     step("conformance")
     steps.add("conformance", conformance_step(workflow, layers, steps.sites, targets))
     sinks = steps.tables.get("sink_ledger", pd.DataFrame())
-    return PlanResult(workflow, layers, steps.sites, targets, sinks, densities, tables=steps.tables, geo=steps.geo,
+    used = densities_used(densities, steps.sites)  # beside each row, the densities the engines gave its sites
+    return PlanResult(workflow, layers, steps.sites, targets, sinks, used, tables=steps.tables, geo=steps.geo,
                       notes=steps.notes, inputs=steps.inputs)
 
 
@@ -223,6 +233,7 @@ def run_plan(
     *,
     out_dir: str | Path | None = None,
     step: Callable[[str], None] = lambda s: None,
+    scheduler: str | None = None,
 ) -> PlanResult:
     """Run a workflow end to end: load, compute, write.
 
@@ -234,6 +245,8 @@ def run_plan(
         Output folder; default: the workflow's ``[outputs] dir``.
     step : callable
         Progress callback, called with each step name of :data:`PLAN_STEPS`.
+    scheduler : str, optional
+        Overrides the workflow's ``[cluster] scheduler`` (see :func:`compute_plan`).
 
     Returns
     -------
@@ -243,6 +256,6 @@ def run_plan(
     step("workflow")
     wf = load_workflow(workflow_path)
     target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
-    result = compute_plan(wf, step)
+    result = compute_plan(wf, step, scheduler=scheduler)
     result.outputs = write_plan(result, target_dir, step)
     return result

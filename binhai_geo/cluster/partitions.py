@@ -9,6 +9,7 @@ partition's CRS and columns against the first one and names the partition that d
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 
 from binhai_geo.cluster.scheduler import ClusterError
@@ -124,6 +126,20 @@ def check_partitions(folder: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
+def _read_chunk(src: Path, layer: str | None, skip: int, n: int | None, where: str | None) -> object:
+    """Read ``n`` features after ``skip`` with their FIDs kept as ``footprint_id``."""
+    import pyogrio
+
+    gdf = pyogrio.read_dataframe(src, layer=layer, skip_features=skip, max_features=n, where=where,
+                                 fid_as_index=True)
+    gdf["footprint_id"] = gdf.index.to_numpy(dtype="int64")
+    return gdf.reset_index(drop=True)
+
+
+def _read_skip(src: Path, layer: str | None, n: int, skip: int) -> object:
+    return _read_chunk(src, layer, skip, n, None)
+
+
 def write_partitions(
     src: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -133,6 +149,9 @@ def write_partitions(
     where: str | None = None,
 ) -> list[Path]:
     """Convert a vector layer into Hilbert-ordered GeoParquet partitions.
+
+    Each feature keeps its identity in a ``footprint_id`` column (the source's FID; for GeoParquet input,
+    its ``footprint_id`` column if present, else its row number).
 
     Parameters
     ----------
@@ -153,6 +172,7 @@ def write_partitions(
     list of pathlib.Path
         The partitions written.
     """
+    import dask.dataframe as dd
     import dask_geopandas
     import geopandas as gpd
     import pyogrio
@@ -161,25 +181,38 @@ def write_partitions(
     if not src.exists():
         raise LayerError("file not found", file=str(src), hint="check the path")
     if rows_per_partition < 1:
-        raise ClusterError("rows_per_partition must be >= 1", field="rows_per_partition",
-                           hint="give e.g. 250000")
+        raise ClusterError("rows_per_partition must be >= 1", field="rows_per_partition", hint="give e.g. 250000")
     if src.suffix in (".parquet", ".geoparquet"):
         gdf = gpd.read_parquet(src)
+        if "footprint_id" not in gdf.columns:
+            gdf["footprint_id"] = np.arange(len(gdf), dtype="int64")
+        ddf = dask_geopandas.from_geopandas(gdf, npartitions=max(1, -(-len(gdf) // rows_per_partition)))
         n = len(gdf)
-        ddf = dask_geopandas.from_geopandas(gdf, npartitions=max(1, -(-n // rows_per_partition)))
     else:
-        info = pyogrio.read_info(src, layer=layer)
-        n = int(info["features"])
+        try:
+            info = pyogrio.read_info(src, layer=layer)
+        except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+            raise LayerError(f"cannot read the file: {exc}", file=str(src), layer=layer,
+                             hint="check the file and the layer name (QGIS lists the layers)") from None
         if info["crs"] is None:
             raise LayerError("the layer has no CRS", file=str(src), layer=layer,
                              hint="assign its CRS in QGIS (Layer > Set CRS) and save again")
-        ddf = dask_geopandas.read_file(src, layer=layer, chunksize=rows_per_partition, where=where) if where \
-            else dask_geopandas.read_file(src, layer=layer, chunksize=rows_per_partition)
+        n = int(info["features"])
+        if where is None and n >= 0:
+            # chunked reads (one dask task each): the whole layer never sits in one process
+            meta = _read_chunk(src, layer, 0, 1, None).iloc[:0]
+            skips = list(range(0, max(n, 1), rows_per_partition))
+            reader = functools.partial(_read_skip, src, layer, rows_per_partition)
+            ddf = dask_geopandas.from_dask_dataframe(dd.from_map(reader, skips, meta=meta, enforce_metadata=False))
+        else:  # a filter or a driver without a feature count (OSM): one sequential read
+            gdf = _read_chunk(src, layer, 0, None, where)
+            n = len(gdf)
+            ddf = dask_geopandas.from_geopandas(gdf, npartitions=max(1, -(-n // rows_per_partition)))
     if ddf.crs is None:
         raise LayerError("the layer has no CRS", file=str(src), layer=layer,
                          hint="assign its CRS in QGIS (Layer > Set CRS) and save again")
     nparts = max(1, -(-n // rows_per_partition))
     shuffled = ddf.spatial_shuffle(by="hilbert", npartitions=nparts)
     with atomic_dir(out_dir) as tmp:
-        shuffled.to_parquet(tmp, write_index=True, name_function=lambda i: f"part-{i:05d}.parquet")
+        shuffled.to_parquet(tmp, write_index=False, name_function=lambda i: f"part-{i:05d}.parquet")
     return partition_files(out_dir)

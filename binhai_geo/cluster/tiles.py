@@ -24,9 +24,12 @@ cell); the client assembles the full ``uint8`` reason grid (1 byte per cell: 100
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from binhai_geo.cluster.scheduler import Executor
@@ -120,3 +123,26 @@ def rasterize_tiled(
     if min_area_m2 > 0:
         _apply_min_area(code, min_area_m2 / (r * r))
     return ExclusionGrid(code, transform, container.crs, r, container.reasons)
+
+
+def write_grid(grid: ExclusionGrid, path: str | os.PathLike[str], table: pd.DataFrame) -> tuple[Path, Path]:
+    """Write the reason grid as a GeoTIFF (255 = outside, nodata) and ``table`` as CSV beside it, atomically.
+
+    Both files are written to temporary names first and renamed only when both are complete.
+    """
+    import rasterio
+
+    from binhai_geo.atomic import atomic_path
+    from binhai_geo.io import write_csv
+
+    path = Path(path)
+    csv = path.with_suffix(".csv")
+    with atomic_path(path) as tmp:
+        profile = {"driver": "GTiff", "width": grid.code.shape[1], "height": grid.code.shape[0], "count": 1,
+                   "dtype": "uint8", "crs": grid.crs.to_wkt(), "transform": grid.transform, "nodata": OUTSIDE,
+                   "compress": "deflate", "tiled": True}
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(grid.code, 1)
+            dst.update_tags(1, **{f"reason_{i + 1}": f"{en} / {zh}" for i, (en, zh) in enumerate(grid.reasons)})
+        write_csv(table, csv)
+    return path, csv

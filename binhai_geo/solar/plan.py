@@ -173,8 +173,7 @@ def compute_pv(
             rows = _layer_rows(roofs, fids[sel])
             sub = roofs.iloc[rows]
             ids = _archetype_choice(kind, sub["roof_type"].to_numpy(), spec.archetypes, archetypes)
-            flat = spec.archetypes.get("rooftop_flat", DEFAULT_ROOF_ARCHETYPES["flat"])
-            pitched = spec.archetypes.get("rooftop_pitched", DEFAULT_ROOF_ARCHETYPES["pitched"])
+            flat, pitched = spec.roof_archetypes()
             roof_sys = rooftop_systems(sub, archetypes, fractions, flat=flat, pitched=pitched)
             arch[sel] = ids
             tilt[sel] = roof_sys["tilt_deg"].to_numpy()
@@ -326,6 +325,34 @@ def rooftop_indicator(roofs: gpd.GeoDataFrame | None, fractions: pd.DataFrame, a
     return Indicator("rooftop_pv_new_buildings", share_area, "percent", basis)
 
 
+def solar_tables(workflow: Workflow) -> tuple[dict, pd.DataFrame, list[Path]]:
+    """Load the archetypes and rooftop fractions a workflow's ``[solar]`` table asks for.
+
+    Returns
+    -------
+    (dict, pandas.DataFrame, list of pathlib.Path)
+        Resolved archetypes, usable-roof fractions, and the two files they were read from.
+
+    Raises
+    ------
+    WorkflowError
+        When a named file does not exist.
+    """
+    from binhai_geo.factors import packaged_table
+    from binhai_geo.solar.archetypes import ARCHETYPE_TABLE, load_archetypes
+    from binhai_geo.solar.rooftops import FRACTIONS_TABLE, load_rooftop_fractions
+
+    spec: SolarSpec = workflow.spec.solar
+    a_path = workflow.resolve(spec.archetype_file) if spec.archetype_file else None
+    f_path = workflow.resolve(spec.rooftop_fraction_file) if spec.rooftop_fraction_file else None
+    for what, p in (("archetype_file", a_path), ("rooftop_fraction_file", f_path)):
+        if p is not None and not p.exists():
+            raise WorkflowError(f"{what} '{p}' does not exist", file=str(workflow.path), field=f"solar.{what}",
+                                hint="fix the path, relative to the workflow file")
+    files = [a_path or packaged_table(ARCHETYPE_TABLE), f_path or packaged_table(FRACTIONS_TABLE)]
+    return load_archetypes(a_path, spec.overrides), load_rooftop_fractions(f_path), files
+
+
 def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) -> StepResult:
     """Run the plan step of the solar engine.
 
@@ -346,19 +373,10 @@ def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) ->
         ``pv_archetypes``, ``pv_losses``, ``pv_summary``, ``weather_summary``; notes; inputs read.
     """
     from binhai_geo.factors import packaged_table
-    from binhai_geo.solar.archetypes import ARCHETYPE_TABLE, load_archetypes
-    from binhai_geo.solar.rooftops import FRACTIONS_TABLE, load_rooftop_fractions
     from binhai_geo.targets import load_targets
 
     spec: SolarSpec = workflow.spec.solar
-    a_path = workflow.resolve(spec.archetype_file) if spec.archetype_file else None
-    f_path = workflow.resolve(spec.rooftop_fraction_file) if spec.rooftop_fraction_file else None
-    for what, p in (("archetype_file", a_path), ("rooftop_fraction_file", f_path)):
-        if p is not None and not p.exists():
-            raise WorkflowError(f"{what} '{p}' does not exist", file=str(workflow.path), field=f"solar.{what}",
-                                hint="fix the path, relative to the workflow file")
-    archetypes = load_archetypes(a_path, spec.overrides)
-    fractions = load_rooftop_fractions(f_path)
+    archetypes, fractions, table_files = solar_tables(workflow)
     assumptions = workflow.spec.assumptions
     fixed: set[str] | bool = True if assumptions.capacity_density_file else {
         k.split(".")[0] for k in assumptions.capacity_density if k.endswith(".pv")}
@@ -381,7 +399,7 @@ def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) ->
     ind = rooftop_indicator(layers.layers.get("rooftop"), fractions, archetypes, roof_yield)
     if ind is not None:
         indicators.append(ind)
-    inputs = [a_path or packaged_table(ARCHETYPE_TABLE), f_path or packaged_table(FRACTIONS_TABLE), *run.inputs]
+    inputs = [*table_files, *run.inputs]
     if spec.weather == "default":
         inputs += [packaged_table("solar_tanggu_normals.csv"), packaged_table("solar_weather_defaults.csv")]
     return StepResult(sites=run.sites, indicators=indicators, tables=run.tables, notes=run.notes, inputs=inputs)

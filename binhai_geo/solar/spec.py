@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from binhai_geo.specbase import Strict
+from binhai_geo.specbase import Strict, check_override_keys
 
 #: Layer kinds that can hold PV sites, and the archetype each gets by default.
 DEFAULT_ARCHETYPES: dict[str, str] = {
@@ -43,6 +43,11 @@ class SolarSpec(Strict):
     )
     rooftop_fraction_file: str | None = Field(None, description="CSV replacing the packaged rooftop_fractions.csv")
 
+    def roof_archetypes(self) -> tuple[str, str]:
+        """Return the archetype ids of flat and pitched roofs (the workflow's choice, else the defaults)."""
+        return (self.archetypes.get("rooftop_flat", DEFAULT_ROOF_ARCHETYPES["flat"]),
+                self.archetypes.get("rooftop_pitched", DEFAULT_ROOF_ARCHETYPES["pitched"]))
+
     @field_validator("archetypes")
     @classmethod
     def _surfaces(cls, v: dict[str, str]) -> dict[str, str]:
@@ -55,7 +60,4 @@ class SolarSpec(Strict):
     @field_validator("overrides")
     @classmethod
     def _keys(cls, v: dict[str, float | str]) -> dict[str, float | str]:
-        for key in v:
-            if key.count(".") != 1:
-                raise ValueError(f"key '{key}' must be 'archetype.parameter', e.g. 'salt_pan_fixed.tilt_deg'")
-        return v
+        return check_override_keys(v, "archetype.parameter", "salt_pan_fixed.tilt_deg")

@@ -1,0 +1,110 @@
+"""The plan step of the cluster engine: the work of a plan that runs on the chosen scheduler.
+
+Two pieces of a plan can be far larger than a district and run as dask tasks (see
+:mod:`binhai_geo.cluster.rooftops` and :mod:`binhai_geo.cluster.tiles`):
+
+- ``[cluster] rooftop_partitions``: rooftop PV of a partitioned footprint layer (tens of millions of
+  buildings), summed per sub-district (table ``rooftop_programme``);
+- ``[cluster] eligibility_grid = true``: the eligibility grid of the area (land and sea layers) per
+  technology at ``[eligibility] resolution_m``, tile by tile (table ``eligibility_grid``: area per reason).
+
+Results do not depend on the scheduler: the same workflow gives identical tables with ``sync`` and on a
+``dask.distributed`` cluster (a test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import shapely
+
+from binhai_geo.cluster.scheduler import Executor, open_scheduler
+from binhai_geo.config import Workflow
+from binhai_geo.errors import WorkflowError
+from binhai_geo.layers import LayerSet
+from binhai_geo.steps import StepResult
+
+
+def rooftop_inputs(workflow: Workflow, layers: LayerSet) -> tuple[object, list]:
+    """Build the shared inputs of the rooftop tasks from the workflow's ``[solar]`` table.
+
+    Returns
+    -------
+    (RooftopInputs, list of pathlib.Path)
+        The inputs and the files they were read from.
+    """
+    from binhai_geo.cluster.rooftops import RooftopInputs
+    from binhai_geo.solar.plan import solar_tables
+
+    spec = workflow.spec.solar
+    archetypes, fractions, files = solar_tables(workflow)
+    flat, pitched = spec.roof_archetypes()
+    weather = "default" if spec.weather == "default" else str(workflow.resolve(spec.weather))
+    return RooftopInputs(archetypes, fractions, flat=flat, pitched=pitched, weather=weather,
+                         weather_year=spec.weather_year, weather_seed=spec.weather_seed,
+                         cell_deg=spec.weather_cell_deg, subdistricts=layers.layers.get("subdistrict")), files
+
+
+def eligibility_grid(workflow: Workflow, layers: LayerSet, executor: Executor,
+                     on_done: Callable[[int], None] = lambda n: None) -> pd.DataFrame:
+    """Area per exclusion reason of the whole area (land and sea layers), per technology [km2]."""
+    from binhai_geo.cluster.tiles import rasterize_tiled
+    from binhai_geo.siting.rules import build_container
+
+    lay = layers.layers
+    parts = [lay[k].union_all() for k in ("land", "sea_area", "boundary") if k in lay and len(lay[k])]
+    if not parts:
+        raise WorkflowError("the eligibility grid needs a land, sea_area or boundary layer", field="cluster",
+                            hint="add the region's land and sea layers, or set eligibility_grid = false")
+    area = shapely.union_all(parts)
+    rows = []
+    for tech in ("pv", "wind"):
+        box = build_container(workflow.spec.eligibility, lay, tech, crs=layers.crs, resolve=workflow.resolve)
+        grid = rasterize_tiled(box, area.bounds, within=area, tile_cells=workflow.spec.cluster.tile_cells,
+                               executor=executor, on_done=on_done)
+        rows.append(grid.area_by_reason().assign(technology=tech, resolution_m=grid.res_m))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["technology", "resolution_m", "code", "reason", "reason_zh", "area_km2"]]
+
+
+def cluster_step(workflow: Workflow, layers: LayerSet, scheduler: str | None = None) -> StepResult:
+    """Run the cluster-declared work of a plan on ``scheduler`` (default: the workflow's ``[cluster]``).
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The loaded workflow.
+    layers : LayerSet
+        The validated layers.
+    scheduler : str, optional
+        ``sync``, ``threads``, ``processes`` or a scheduler address; overrides ``[cluster] scheduler``.
+
+    Returns
+    -------
+    StepResult
+        Tables ``rooftop_programme`` and ``eligibility_grid`` when declared; nothing otherwise.
+    """
+    spec = workflow.spec.cluster
+    if spec.rooftop_partitions is None and not spec.eligibility_grid:
+        return StepResult()
+    from binhai_geo.cluster.rooftops import run_rooftops
+
+    res = StepResult()
+    name = scheduler or spec.scheduler
+    with open_scheduler(name, timeout_s=spec.timeout_s) as ex:
+        if spec.rooftop_partitions is not None:
+            src = workflow.resolve(spec.rooftop_partitions)
+            inputs, files = rooftop_inputs(workflow, layers)
+            run = run_rooftops(src, None, inputs, executor=ex)
+            res.tables["rooftop_programme"] = run.summary
+            res.inputs.extend([*files, src])
+            res.notes.append(
+                f"Rooftop programme: {run.footprints:,} buildings in {run.partitions} partition(s), "
+                f"{run.summary['capacity_mw'].iloc[-1]:,.1f} MWp, {run.summary['energy_mwh_per_yr'].iloc[-1]:,.0f} "
+                f"MWh/yr, run on '{name}' with {ex.workers} worker(s) (屋顶光伏普查：分区并行计算)")
+        if spec.eligibility_grid:
+            res.tables["eligibility_grid"] = eligibility_grid(workflow, layers, ex)
+            res.notes.append(f"Eligibility grid at {workflow.spec.eligibility.resolution_m:g} m, computed tile by "
+                             f"tile on '{name}' (可开发性栅格，分块计算)")
+    return res
