@@ -18,7 +18,6 @@ class ClusterSpec(Strict):
         description="sync, threads, processes, or the address of a running dask scheduler (tcp://host:8786)",
     )
     timeout_s: float = Field(5.0, gt=0, le=600, description="how long to wait for a distributed scheduler [s]")
-    partition_rows: int = Field(250_000, ge=1, description="footprints per partition when partitioning [features]")
     tile_cells: int = Field(2048, ge=16, le=65536, description="tile edge of tiled eligibility grids [cells]")
     rooftop_partitions: str | None = Field(
         None, description="folder of GeoParquet rooftop partitions (binhai-geo partition) to run on the scheduler; "
