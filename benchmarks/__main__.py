@@ -2,15 +2,18 @@
 
 ``python -m benchmarks`` runs every ``benchmarks/bench_*.py`` module; ``python -m benchmarks solar wind``
 runs ``bench_solar`` and ``bench_wind`` only. Each module has ``run() -> list[dict]`` with the keys
-benchmark, seconds, baseline, baseline_seconds, ratio and optionally notes.
+benchmark, seconds, baseline, baseline_seconds, ratio and optionally notes. Each module runs in its own
+Python process (its baseline in that same process), so peak-memory figures of one benchmark never
+include another's.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import os
 import pkgutil
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,7 +36,13 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for name in _modules(list(sys.argv[1:] if argv is None else argv)):
         print(f"running {name} ...", flush=True)
-        rows.extend(importlib.import_module(f"benchmarks.{name}").run())
+        code = f"import json, benchmarks.{name} as m; print('ROWS=' + json.dumps(m.run()))"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+        found = [line for line in done.stdout.splitlines() if line.startswith("ROWS=")]
+        if done.returncode != 0 or not found:
+            sys.exit(f"{name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+        rows.extend(json.loads(found[-1][len("ROWS="):]))
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
