@@ -29,15 +29,13 @@ from binhai_geo.sinks.spec import SinksSpec
 from binhai_geo.siting.spec import EligibilitySpec
 from binhai_geo.solar.spec import SolarSpec
 from binhai_geo.specbase import Strict as _Strict
-from binhai_geo.specbase import check_override_keys
+from binhai_geo.specbase import check_known_keys, check_override_keys
 from binhai_geo.wind.spec import WindSpec
 
 
 def _check_kinds(names: Iterable[str]) -> None:
     """Raise ValueError naming the first of ``names`` that is not a layer kind."""
-    for name in names:
-        if name not in LAYER_KINDS:
-            raise ValueError(f"'{name}' is not a layer kind; known: {', '.join(sorted(LAYER_KINDS))}")
+    check_known_keys(names, LAYER_KINDS, "a layer kind")
 
 
 def _check_crs(value: str, *, projected: bool) -> str:

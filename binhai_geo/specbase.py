@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -11,6 +12,24 @@ class Strict(BaseModel):
     """A workflow or region table: ``extra="forbid"`` so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_known_keys(keys: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    """Raise ``ValueError`` naming the first of ``keys`` not in ``allowed`` (for pydantic validators).
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Keys (or names) given in the workflow.
+    allowed : iterable of str
+        The known ones, listed in the message.
+    what : str
+        What a key is, e.g. ``"a PV surface"``.
+    """
+    allowed = list(allowed)
+    for key in keys:
+        if key not in allowed:
+            raise ValueError(f"'{key}' is not {what}; use one of {', '.join(sorted(allowed))}")
 
 
 def check_override_keys(values: dict[str, Any], form: str, example: str, *, nonnegative: str | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from binhai_geo.specbase import Strict, check_override_keys
+from binhai_geo.specbase import Strict, check_known_keys, check_override_keys
 
 #: Layer kinds that can hold PV sites, and the archetype each gets by default.
 DEFAULT_ARCHETYPES: dict[str, str] = {
@@ -51,10 +51,8 @@ class SolarSpec(Strict):
     @field_validator("archetypes")
     @classmethod
     def _surfaces(cls, v: dict[str, str]) -> dict[str, str]:
-        allowed = set(DEFAULT_ARCHETYPES) | {f"rooftop_{t}" for t in DEFAULT_ROOF_ARCHETYPES}
-        for key in v:
-            if key not in allowed:
-                raise ValueError(f"'{key}' is not a PV surface; use one of {', '.join(sorted(allowed))}")
+        check_known_keys(v, set(DEFAULT_ARCHETYPES) | {f"rooftop_{t}" for t in DEFAULT_ROOF_ARCHETYPES},
+                         "a PV surface")
         return v
 
     @field_validator("overrides")

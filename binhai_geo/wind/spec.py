@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from binhai_geo.specbase import Strict
+from binhai_geo.specbase import Strict, check_known_keys
 
 #: Roughness classes of the wind engine (rows of ``binhai_geo/data/wind_roughness.csv``).
 SURFACES = ("sea", "tidal_flat", "land")
@@ -78,9 +78,7 @@ class WindSpec(Strict):
     @field_validator("surface", "turbine", "hub_height_m")
     @classmethod
     def _kinds(cls, v: dict) -> dict:
-        for key in v:
-            if key not in WIND_KINDS:
-                raise ValueError(f"'{key}' is not a wind layer kind; use one of {', '.join(WIND_KINDS)}")
+        check_known_keys(v, WIND_KINDS, "a wind layer kind")
         return v
 
     @field_validator("hub_height_m")
