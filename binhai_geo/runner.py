@@ -133,28 +133,24 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     s = workflow.spec.siting
     sites = build_sites(layers.layers, densities, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
-    steps = _Collector(sites)
-    step("eligibility")
+    # the engines import pvlib, PyWake, rasterio, dask: only when a plan runs
+    from binhai_geo.cluster.plan import cluster_step
+    from binhai_geo.sinks.plan import sinks_step
     from binhai_geo.siting.plan import conformance_step, economics_step, eligibility_step
-
-    steps.add("eligibility", eligibility_step(workflow, layers, steps.sites))
-    step("solar")
     from binhai_geo.solar.plan import solar_step
-    steps.add("solar", solar_step(workflow, layers, steps.sites))
-    step("wind")
     from binhai_geo.wind.plan import wind_step
 
-    steps.add("wind", wind_step(workflow, layers, steps.sites))
-    step("economics")
-    steps.add("economics", economics_step(workflow, layers, steps.sites))
-    step("sinks")
-    from binhai_geo.sinks.plan import sinks_step
-
-    steps.add("sinks", sinks_step(workflow, layers))
-    step("cluster")
-    from binhai_geo.cluster.plan import cluster_step
-
-    steps.add("cluster", cluster_step(workflow, layers, scheduler))
+    steps = _Collector(sites)
+    for name, run in (
+        ("eligibility", lambda: eligibility_step(workflow, layers, steps.sites)),
+        ("solar", lambda: solar_step(workflow, layers, steps.sites)),
+        ("wind", lambda: wind_step(workflow, layers, steps.sites)),
+        ("economics", lambda: economics_step(workflow, layers, steps.sites)),
+        ("sinks", lambda: sinks_step(workflow, layers)),
+        ("cluster", lambda: cluster_step(workflow, layers, scheduler)),
+    ):
+        step(name)
+        steps.add(name, run())
     step("indicators")
     indicators = capacity_indicators(
         layers.layers,
@@ -196,7 +192,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
                                        "_capacity_density_used.csv", "_manifest.json")]
     listed += [f"{prefix}_{name}.csv" for name in sorted(result.tables)] + ([f"{prefix}_layers.gpkg"] if result.geo
                                                                             else [])
-    deliverables = build_deliverables(result, inputs=_inputs(result), listed=listed)
+    inputs = _inputs(result)
+    deliverables = build_deliverables(result, inputs=inputs, listed=listed)
     step("write")
     out: dict[str, Path] = {}
     sites = result.sites
@@ -220,7 +217,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     manifest = build_manifest(
         workflow_path=wf.path,
         workflow=wf.spec.model_dump(),
-        inputs=_inputs(result),
+        inputs=inputs,
         outputs=out.values(),
         summary=summary,
     )

@@ -182,12 +182,11 @@ def write_partitions(
         raise LayerError("file not found", file=str(src), hint="check the path")
     if rows_per_partition < 1:
         raise ClusterError("rows_per_partition must be >= 1", field="rows_per_partition", hint="give e.g. 250000")
+    gdf = None
     if src.suffix in (".parquet", ".geoparquet"):
         gdf = gpd.read_parquet(src)
         if "footprint_id" not in gdf.columns:
             gdf["footprint_id"] = np.arange(len(gdf), dtype="int64")
-        ddf = dask_geopandas.from_geopandas(gdf, npartitions=max(1, -(-len(gdf) // rows_per_partition)))
-        n = len(gdf)
     else:
         try:
             info = pyogrio.read_info(src, layer=layer)
@@ -197,21 +196,22 @@ def write_partitions(
         if info["crs"] is None:
             raise LayerError("the layer has no CRS", file=str(src), layer=layer,
                              hint="assign its CRS in QGIS (Layer > Set CRS) and save again")
-        n = int(info["features"])
-        if where is None and n >= 0:
-            # chunked reads (one dask task each): the whole layer never sits in one process
-            meta = _read_chunk(src, layer, 0, 1, None).iloc[:0]
-            skips = list(range(0, max(n, 1), rows_per_partition))
-            reader = functools.partial(_read_skip, src, layer, rows_per_partition)
-            ddf = dask_geopandas.from_dask_dataframe(dd.from_map(reader, skips, meta=meta, enforce_metadata=False))
-        else:  # a filter or a driver without a feature count (OSM): one sequential read
+        if where is not None or int(info["features"]) < 0:
+            # a filter, or a driver without a feature count (OSM): one sequential read
             gdf = _read_chunk(src, layer, 0, None, where)
-            n = len(gdf)
-            ddf = dask_geopandas.from_geopandas(gdf, npartitions=max(1, -(-n // rows_per_partition)))
+    n = len(gdf) if gdf is not None else int(info["features"])
+    nparts = max(1, -(-n // rows_per_partition))
+    if gdf is not None:
+        ddf = dask_geopandas.from_geopandas(gdf, npartitions=nparts)
+    else:
+        # chunked reads (one dask task each): the whole layer never sits in one process
+        meta = _read_chunk(src, layer, 0, 1, None).iloc[:0]
+        reader = functools.partial(_read_skip, src, layer, rows_per_partition)
+        skips = [i * rows_per_partition for i in range(nparts)]
+        ddf = dask_geopandas.from_dask_dataframe(dd.from_map(reader, skips, meta=meta, enforce_metadata=False))
     if ddf.crs is None:
         raise LayerError("the layer has no CRS", file=str(src), layer=layer,
                          hint="assign its CRS in QGIS (Layer > Set CRS) and save again")
-    nparts = max(1, -(-n // rows_per_partition))
     shuffled = ddf.spatial_shuffle(by="hilbert", npartitions=nparts)
     with atomic_dir(out_dir) as tmp:
         shuffled.to_parquet(tmp, write_index=False, name_function=lambda i: f"part-{i:05d}.parquet")

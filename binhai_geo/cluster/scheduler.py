@@ -14,6 +14,7 @@ The toolkit does no scheduling of its own: partitions become dask tasks and dask
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -66,11 +67,7 @@ class Executor:
         """The number of workers (1 for ``sync``; the pool size for local pools)."""
         if self.client is not None:
             return max(1, len(self.client.scheduler_info().get("workers", {})))
-        if self.name == "sync":
-            return 1
-        import os
-
-        return os.cpu_count() or 1
+        return 1 if self.name == "sync" else os.cpu_count() or 1
 
     def compute(self, tasks: Sequence[Any], on_done: Callable[[int], None] = lambda i: None) -> list[Any]:
         """Compute ``tasks`` (dask delayed objects) and return their results in order.
@@ -107,6 +104,7 @@ class Executor:
         from distributed import as_completed
 
         results: list[Any] = [None] * len(tasks)
+        futures: list[Any] = []
         try:
             with self.client.as_current():
                 futures = self.client.compute(list(tasks))
@@ -115,7 +113,7 @@ class Executor:
                     results[index[fut.key]] = fut.result()
                     on_done(n)
         except Exception as exc:
-            self.client.cancel(list(locals().get("futures", [])))
+            self.client.cancel(futures)
             raise ClusterError(
                 f"a task failed on the cluster ({type(exc).__name__}: {exc}); nothing was written",
                 hint="check the workers' logs; a worker killed for memory needs smaller partitions",
