@@ -315,7 +315,8 @@ _CSS = """
 .bhg-nc li { font-size: 11px; color: #555; }
 .bhg-nc ul { margin: 2px 0; padding-left: 16px; }
 .leaflet-container .leaflet-control-layers { font-size: 12px; line-height: 1.3; }
-.leaflet-container .leaflet-control-layers-list { max-height: 50vh; overflow-y: auto; }
+/* layer list and dashboard (44vh) share the right edge without overlapping */
+.leaflet-container .leaflet-control-layers-list { max-height: calc(56vh - 70px); overflow-y: auto; }
 .leaflet-container .leaflet-control-layers label { margin: 0; }
 .leaflet-container .leaflet-control-layers-selector { margin: 1px 4px 0 0; vertical-align: -2px; }
 .bhg-layer-theme { font-weight: bold; color: #444; margin: 5px 0 1px; font-size: 11.5px; }
