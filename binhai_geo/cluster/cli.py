@@ -130,32 +130,20 @@ def eligibility(
     if out.suffix.lower() not in (".tif", ".tiff"):
         bad_parameter(f"--out '{out}' must end in .tif")
     try:
-        import shapely
-
+        from binhai_geo.cluster.plan import grid_area, technology_grid
         from binhai_geo.cluster.scheduler import open_scheduler
-        from binhai_geo.cluster.tiles import rasterize_tiled, write_grid
+        from binhai_geo.cluster.tiles import write_grid
         from binhai_geo.config import load_workflow
-        from binhai_geo.errors import WorkflowError
         from binhai_geo.layers import load_layers
-        from binhai_geo.siting.rules import build_container
 
         wf = load_workflow(workflow)
         layers = load_layers(wf)
-        spec = wf.spec.eligibility
-        if resolution is not None:
-            spec = spec.model_copy(update={"resolution_m": resolution})
-        lay = layers.layers
-        parts = [lay[k].union_all() for k in ("land", "sea_area", "boundary") if k in lay and len(lay[k])]
-        if not parts:
-            raise WorkflowError("the workflow has no land, sea_area or boundary layer to grid", file=str(workflow),
-                                hint="add the region's land and sea layers")
-        area = shapely.union_all(parts)
-        box = build_container(spec, lay, technology, crs=layers.crs, resolve=wf.resolve)
+        area = grid_area(layers)
         with open_scheduler(scheduler or wf.spec.cluster.scheduler, timeout_s=wf.spec.cluster.timeout_s) as ex, \
                 make_progress() as progress:
             task = progress.add_task("eligibility: tiles")
-            grid = rasterize_tiled(box, area.bounds, within=area, tile_cells=tile_cells or wf.spec.cluster.tile_cells,
-                                   executor=ex, on_done=lambda n: progress.update(task, completed=n))
+            grid = technology_grid(wf, layers, technology, area, ex, resolution_m=resolution, tile_cells=tile_cells,
+                                   on_done=lambda n: progress.update(task, completed=n))
         table = grid.area_by_reason().assign(technology=technology, resolution_m=grid.res_m)
         write_grid(grid, out, table)
     except Exception as exc:  # noqa: BLE001 - every error is reported by fail

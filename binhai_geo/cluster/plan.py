@@ -46,23 +46,47 @@ def rooftop_inputs(workflow: Workflow, layers: LayerSet) -> tuple[object, list]:
                          cell_deg=spec.weather_cell_deg, subdistricts=layers.layers.get("subdistrict")), files
 
 
-def eligibility_grid(workflow: Workflow, layers: LayerSet, executor: Executor,
-                     on_done: Callable[[int], None] = lambda n: None) -> pd.DataFrame:
-    """Area per exclusion reason of the whole area (land and sea layers), per technology [km2]."""
-    from binhai_geo.cluster.tiles import rasterize_tiled
-    from binhai_geo.siting.rules import build_container
+def grid_area(layers: LayerSet) -> shapely.Geometry:
+    """Return the area an eligibility grid covers: the union of the land, sea_area and boundary layers.
 
+    Raises
+    ------
+    WorkflowError
+        When the workflow has none of these layers.
+    """
     lay = layers.layers
     parts = [lay[k].union_all() for k in ("land", "sea_area", "boundary") if k in lay and len(lay[k])]
     if not parts:
-        raise WorkflowError("the eligibility grid needs a land, sea_area or boundary layer", field="cluster",
+        raise WorkflowError("an eligibility grid needs a land, sea_area or boundary layer", field="cluster",
                             hint="add the region's land and sea layers, or set eligibility_grid = false")
-    area = shapely.union_all(parts)
+    return shapely.union_all(parts)
+
+
+def technology_grid(workflow: Workflow, layers: LayerSet, technology: str, area: shapely.Geometry,
+                    executor: Executor, *, resolution_m: float | None = None, tile_cells: int | None = None,
+                    on_done: Callable[[int], None] = lambda n: None) -> object:
+    """Compute the tiled eligibility grid of one technology over ``area`` (an ``ExclusionGrid``).
+
+    ``resolution_m`` and ``tile_cells`` default to ``[eligibility] resolution_m`` and ``[cluster] tile_cells``.
+    """
+    from binhai_geo.cluster.tiles import rasterize_tiled
+    from binhai_geo.siting.rules import build_container
+
+    spec = workflow.spec.eligibility
+    if resolution_m is not None:
+        spec = spec.model_copy(update={"resolution_m": resolution_m})
+    box = build_container(spec, layers.layers, technology, crs=layers.crs, resolve=workflow.resolve)
+    return rasterize_tiled(box, area.bounds, within=area, tile_cells=tile_cells or workflow.spec.cluster.tile_cells,
+                           executor=executor, on_done=on_done)
+
+
+def eligibility_grid(workflow: Workflow, layers: LayerSet, executor: Executor,
+                     on_done: Callable[[int], None] = lambda n: None) -> pd.DataFrame:
+    """Area per exclusion reason of the whole area (land and sea layers), per technology [km2]."""
+    area = grid_area(layers)
     rows = []
     for tech in ("pv", "wind"):
-        box = build_container(workflow.spec.eligibility, lay, tech, crs=layers.crs, resolve=workflow.resolve)
-        grid = rasterize_tiled(box, area.bounds, within=area, tile_cells=workflow.spec.cluster.tile_cells,
-                               executor=executor, on_done=on_done)
+        grid = technology_grid(workflow, layers, tech, area, executor, on_done=on_done)
         rows.append(grid.area_by_reason().assign(technology=tech, resolution_m=grid.res_m))
     out = pd.concat(rows, ignore_index=True)
     return out[["technology", "resolution_m", "code", "reason", "reason_zh", "area_km2"]]

@@ -108,13 +108,13 @@ def _read(source: Path, layer: str | None) -> gpd.GeoDataFrame:
     return clean
 
 
-def _systems(roofs: gpd.GeoDataFrame, inp: RooftopInputs) -> pd.DataFrame:
-    """Roof systems of ``roofs`` with their weather cell key."""
+def _systems(roofs: gpd.GeoDataFrame, inp: RooftopInputs, centroids: gpd.GeoSeries) -> pd.DataFrame:
+    """Roof systems of ``roofs`` with their weather cell key (``centroids``: the footprints' centroids)."""
     from binhai_geo.solar.rooftops import rooftop_systems
     from binhai_geo.solar.weather import cell_centres
 
     sys_ = rooftop_systems(roofs, inp.archetypes, inp.fractions, flat=inp.flat, pitched=inp.pitched)
-    pts = roofs.geometry.centroid.to_crs("EPSG:4326")
+    pts = centroids.to_crs("EPSG:4326")
     lat, lon = pts.y.to_numpy(), pts.x.to_numpy()
     ws = inp.weather_set()
     if ws is None:
@@ -127,7 +127,8 @@ def _systems(roofs: gpd.GeoDataFrame, inp: RooftopInputs) -> pd.DataFrame:
 
 
 def _groups_task(source: Path, inp: RooftopInputs) -> pd.DataFrame:
-    sys_ = _systems(_read(source, inp.layer), inp)
+    roofs = _read(source, inp.layer)
+    sys_ = _systems(roofs, inp, roofs.geometry.centroid)
     return sys_[_GROUP].drop_duplicates()
 
 
@@ -157,12 +158,13 @@ def _energy_task(source: Path, part: int, inp: RooftopInputs, yields: pd.DataFra
                  out_dir: Path | None) -> pd.DataFrame:
     """Energy of every building of one partition; write it; return integer sums per sub-district."""
     roofs = _read(source, inp.layer)
-    sys_ = _systems(roofs, inp)
+    centroids = roofs.geometry.centroid
+    sys_ = _systems(roofs, inp, centroids)
     merged = sys_.reset_index().merge(yields, on=_GROUP, how="left", validate="many_to_one")
     sy = merged["specific_yield_kwh_per_kwp"].to_numpy()
     kwp = merged["capacity_kwp"].to_numpy()
     if inp.subdistricts is not None and len(inp.subdistricts):
-        pts = gpd.GeoDataFrame(geometry=roofs.geometry.centroid.to_numpy(), crs=roofs.crs)
+        pts = gpd.GeoDataFrame(geometry=centroids.to_numpy(), crs=roofs.crs)
         hit = gpd.sjoin(pts, inp.subdistricts[["name", "geometry"]].to_crs(roofs.crs), how="left",
                         predicate="within")
         hit = hit[~hit.index.duplicated(keep="first")]
