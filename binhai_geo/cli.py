@@ -16,7 +16,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from binhai_geo import __version__
-from binhai_geo.cliutil import EXIT_BAD_INPUT, SchedulerOption, err_console, fail, make_progress, out_console, state
+from binhai_geo.cliutil import (
+    EXIT_BAD_INPUT,
+    SchedulerOption,
+    err_console,
+    fail,
+    interrupted,
+    make_progress,
+    out_console,
+    start_command,
+    state,
+)
 from binhai_geo.errors import BinhaiGeoError
 
 app = typer.Typer(
@@ -25,8 +35,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help text: rich markup would swallow every "[outputs]", "[deg]", "[m]" of the help texts.
+    rich_markup_mode=None,
 )
-layers_app = typer.Typer(help="Inspect and check layers (图层检查).", no_args_is_help=True)
+layers_app = typer.Typer(help="Inspect and check layers (图层检查).", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(layers_app, name="layers")
 
 def _version(value: bool) -> None:
@@ -37,12 +49,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     state["debug"] = debug
+    start_command(ctx)
 
 
 WorkflowArg = Annotated[
@@ -86,6 +100,9 @@ def plan(
                 progress.update(task, description=f"plan: {name}", completed=PLAN_STEPS.index(name))
 
             result = run_plan(workflow, out_dir=out_dir, step=step, scheduler=scheduler)
+    except KeyboardInterrupt:
+        interrupted()
+        return
     except Exception as exc:  # noqa: BLE001 - every error is reported by fail
         fail(exc)
         return

@@ -7,6 +7,8 @@ naming the file, layer, feature and field; anything else is a bug and exits 1. `
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -14,10 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from binhai_geo.errors import BinhaiGeoError
+from binhai_geo.atomic import start_input_guard
+from binhai_geo.errors import BinhaiGeoError, from_os_error
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -25,9 +29,15 @@ state = {"debug": False}
 
 
 def fail(exc: BaseException) -> None:
-    """Report ``exc`` and exit: 2 for bad input, 1 for an internal error (``--debug``: re-raise)."""
+    """Report ``exc`` and exit: 2 for bad input, 1 for an internal error (``--debug``: re-raise).
+
+    An :class:`OSError` (full disk, read-only folder, a folder given for a file, ...) is bad input too:
+    it is reported with the file, the system's reason and a fix (:func:`binhai_geo.errors.from_os_error`).
+    """
     if state["debug"]:
         raise exc
+    if isinstance(exc, OSError):
+        exc = from_os_error(exc)
     if isinstance(exc, BinhaiGeoError):
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -38,6 +48,29 @@ def fail(exc: BaseException) -> None:
         soft_wrap=True,
     )
     raise typer.Exit(EXIT_INTERNAL)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def start_command(ctx: typer.Context) -> None:
+    """Set up one command run: guard its inputs, and treat SIGTERM as SIGINT.
+
+    Every input read is noted, so no output may overwrite one; SIGTERM is raised as KeyboardInterrupt, so
+    temporary files are removed and a run's previous outputs stay intact.
+    """
+    ctx.call_on_close(start_input_guard())
+    if threading.current_thread() is threading.main_thread():
+        old = signal.signal(signal.SIGTERM, _terminate)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, old))
+
+
+def interrupted() -> None:
+    """Report an interrupted run (SIGINT/SIGTERM) and exit 130."""
+    err_console.print("[bold red]interrupted:[/] nothing was written; the previous outputs are intact "
+                      "(已中断，未写出任何文件)", highlight=False)
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def bad_parameter(message: str) -> None:

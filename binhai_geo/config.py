@@ -21,6 +21,7 @@ from typing import Literal
 import pyproj
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from binhai_geo.atomic import note_input
 from binhai_geo.cluster.spec import ClusterSpec
 from binhai_geo.deliverables.spec import DeliverablesSpec
 from binhai_geo.errors import WorkflowError
@@ -290,16 +291,24 @@ class Workflow:
 
 
 def _read_toml(path: Path, what: str) -> dict:
+    """Read a TOML file; a UTF-8 byte-order mark (Windows Notepad's default) is accepted."""
     if not path.exists():
         raise WorkflowError(f"{what} file not found", file=str(path), hint="check the path")
+    if path.is_dir():
+        raise WorkflowError(f"the {what} file named is a folder", file=str(path),
+                            hint=f"give the {what} TOML file itself, e.g. workflows/binhai_2025.toml")
+    note_input(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorkflowError(f"not valid TOML: {exc}", file=str(path),
                             hint="check quotes, brackets and '=' on the line named") from None
     except UnicodeDecodeError:
         raise WorkflowError("not UTF-8 text", file=str(path), hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise WorkflowError(f"cannot read the {what} file: {exc.strerror or exc}", file=str(path),
+                            hint="check that the file is readable") from None
 
 
 def _pydantic_error(exc: ValidationError, path: Path) -> WorkflowError:

@@ -7,6 +7,8 @@ traceback and exits with code 2.
 
 from __future__ import annotations
 
+import errno
+
 
 class BinhaiGeoError(Exception):
     """A problem with the user's input, configuration or output location.
@@ -96,3 +98,32 @@ class MultipleErrors(BinhaiGeoError):
 
 class WeatherError(BinhaiGeoError):
     """A weather file cannot be read, or holds gaps, missing values, no time zone or implausible values."""
+
+
+#: How to fix an operating-system error, by errno name.
+_OS_HINTS = {
+    "ENOSPC": "the disk is full: free space or choose another output folder",
+    "EDQUOT": "the disk quota is used up: free space or choose another output folder",
+    "EACCES": "you may not write (or read) here: choose a folder you can write to, or change its permissions",
+    "EPERM": "you may not write (or read) here: choose a folder you can write to, or change its permissions",
+    "EROFS": "the disk is read-only: choose a writable output folder",
+    "EISDIR": "this is a folder: give a file name (inside it, for an output)",
+    "ENOTDIR": "a part of the path is a file, not a folder: choose another path",
+    "ENOENT": "check the path (relative paths are resolved against the current folder or the workflow's)",
+    "EEXIST": "remove the existing file or choose another name",
+    "ENAMETOOLONG": "use a shorter path",
+}
+
+
+def from_os_error(exc: OSError) -> BinhaiGeoError:
+    """Turn an :class:`OSError` (full disk, read-only, a folder where a file was meant...) into a clear error.
+
+    The message names the file, the system's reason and how to fix it; the CLI exits 2 for it.
+    """
+    name = errno.errorcode.get(exc.errno or -1, "")
+    reason = exc.strerror or str(exc)
+    where = exc.filename if exc.filename is not None else None
+    if exc.filename2 is not None:
+        reason += f" (with '{exc.filename2}')"
+    return OutputError(f"cannot read or write: {reason}", file=None if where is None else str(where),
+                       hint=_OS_HINTS.get(name, "check the path, the free disk space and your permissions"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -52,6 +52,7 @@ def build_manifest(
     inputs: Iterable[Path],
     outputs: Iterable[Path],
     summary: Mapping,
+    shown_as: Callable[[Path], Path] | None = None,
 ) -> str:
     """Return the manifest as JSON text.
 
@@ -65,11 +66,13 @@ def build_manifest(
         Files read and written (each recorded with its size and SHA-256).
     summary : mapping
         Headline figures of the run.
+    shown_as : callable, optional
+        Maps a file's path to the path recorded (e.g. a staged output to its final place).
     """
 
     def files(paths: Iterable[Path]) -> list[dict]:
         return [
-            {"path": str(p), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
+            {"path": str(shown_as(p) if shown_as else p), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
             for p in sorted({Path(p) for p in paths})
         ]
 

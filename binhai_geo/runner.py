@@ -2,12 +2,13 @@
 
 It only calls the domain steps, in the one direction data flows:
 layers -> sites (siting) -> indicators (coverage, capacity) -> targets -> deliverables.
-Everything is computed before anything is written, and every file is written atomically, so a
-failing run leaves no partial output beside the previous run's files.
+Everything is computed before anything is written, and the outputs are written as one set (staged,
+then moved into place together), so a failing or interrupted run leaves the previous run's files as they were.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from binhai_geo.atomic import check_writable_dir, write_text_atomic
+from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic
 from binhai_geo.config import Workflow, load_workflow
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import write_csv, write_gpkg, write_gpkg_layers
@@ -180,8 +181,39 @@ def _inputs(result: PlanResult) -> list[Path]:
     return files
 
 
+def _write_files(result: PlanResult, deliverables: object, folder: Path, prefix: str) -> dict[str, Path]:
+    """Write the plan's tables, layers and deliverables into ``folder``; return them by role."""
+    out: dict[str, Path] = {}
+    sites = result.sites
+    out["sites_gpkg"] = write_gpkg(sites, folder / f"{prefix}_sites.gpkg", layer="sites")
+    out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), folder / f"{prefix}_sites.csv")
+    out["targets_csv"] = write_csv(result.targets, folder / f"{prefix}_targets.csv")
+    out["densities_csv"] = write_csv(result.densities, folder / f"{prefix}_capacity_density_used.csv")
+    for name, table in sorted(result.tables.items()):
+        out[f"{name}_csv"] = write_csv(table, folder / f"{prefix}_{name}.csv")
+    if result.geo:
+        out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), folder / f"{prefix}_layers.gpkg")
+    out.update(deliverables.write(folder))  # type: ignore[attr-defined]
+    return out
+
+
+def previous_outputs(manifest: Path) -> list[Path]:
+    """Return the outputs listed in a previous run's manifest (none when it is missing or unreadable)."""
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+        return [Path(f["path"]) for f in doc.get("outputs", []) if isinstance(f, dict) and "path" in f]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
 def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
-    """Write a computed plan's deliverables to ``out_dir``; return them by role."""
+    """Write a computed plan's deliverables to ``out_dir`` as one set; return them by role.
+
+    Every file is staged first and moved into ``out_dir`` together at the end
+    (:func:`binhai_geo.atomic.output_set`): a failure, SIGINT or SIGTERM leaves the previous run's set as it
+    was; outputs of the previous run (from its manifest) that this run does not write again are removed.
+    An output that would overwrite an input of the run is refused.
+    """
     wf = result.workflow
     prefix = wf.prefix
     step("map")
@@ -195,33 +227,29 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     inputs = _inputs(result)
     deliverables = build_deliverables(result, inputs=inputs, listed=listed)
     step("write")
-    out: dict[str, Path] = {}
-    sites = result.sites
-    out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
-    out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
-    out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
-    out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
-    for name, table in sorted(result.tables.items()):
-        out[f"{name}_csv"] = write_csv(table, out_dir / f"{prefix}_{name}.csv")
-    if result.geo:
-        out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), out_dir / f"{prefix}_layers.gpkg")
-    out.update(deliverables.write(out_dir))
-    summary = {
-        "sites": len(sites),
-        "candidate_capacity_mw": sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
-        "targets": result.targets.set_index("target_id")["status"].to_dict(),
-        "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
-        "simplifications": list(result.notes),
-        "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
-    }
-    manifest = build_manifest(
-        workflow_path=wf.path,
-        workflow=wf.spec.model_dump(),
-        inputs=inputs,
-        outputs=out.values(),
-        summary=summary,
-    )
-    out["manifest"] = write_text_atomic(out_dir / f"{prefix}_manifest.json", manifest)
+    with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
+        refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
+        out = _write_files(result, deliverables, staged.stage, prefix)
+        for path in out.values():
+            refuse_input(staged.final(path), inputs)
+        summary = {
+            "sites": len(result.sites),
+            "candidate_capacity_mw": result.sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
+            "targets": result.targets.set_index("target_id")["status"].to_dict(),
+            "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
+            "simplifications": list(result.notes),
+            "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
+        }
+        manifest = build_manifest(
+            workflow_path=wf.path,
+            workflow=wf.spec.model_dump(),
+            inputs=inputs,
+            outputs=out.values(),
+            summary=summary,
+            shown_as=staged.final,
+        )
+        out["manifest"] = write_text_atomic(staged.stage / f"{prefix}_manifest.json", manifest)
+        out = {role: staged.final(p) for role, p in out.items()}
     return out
 
 

@@ -30,10 +30,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from binhai_geo.errors import LayerError, WorkflowError
 from binhai_geo.factors import packaged_table, read_table
+from binhai_geo.io import read_raster
 from binhai_geo.layermodel import FOREST_COVER_TYPES, FOREST_MIN_CANOPY
 
 #: Default years for a stand to close its canopy (reach 0.2) after planting [yr] (assumption).
@@ -274,25 +276,14 @@ def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: obje
     ref = None
     for year, path in sorted(inputs.items()):
         p = Path(path)
-        if not p.exists():
-            raise LayerError("raster file not found", file=str(p), hint="check the path")
-        try:
-            da = rioxarray.open_rasterio(p, cache=False)
-        except Exception as exc:  # rasterio raises several types for unreadable files
-            raise LayerError(f"cannot read the raster: {exc}", file=str(p),
-                             hint="give a GeoTIFF (or another GDAL raster) of class codes") from None
-        if da.sizes.get("band", 1) != 1:
-            raise LayerError(f"the raster has {da.sizes['band']} bands; a land-cover map has one", file=str(p),
-                             hint="give one single-band raster per year")
-        da = da.squeeze("band", drop=True)
-        if da.rio.crs is None:
-            raise LayerError("the raster has no CRS", file=str(p),
-                             hint="assign its CRS (e.g. gdal_edit.py -a_srs EPSG:4326 FILE)")
+        da = read_raster(p, classes=True)  # one reader for every raster: checks bands, CRS, scale/offset
         if not np.issubdtype(da.dtype, np.integer):
             raise LayerError(f"the raster holds {da.dtype} values, not integer class codes", file=str(p),
                              hint="give a land-cover raster of integer class codes")
         if ref is None:
-            if not da.rio.crs.is_projected:
+            if da.rio.crs != pyproj.CRS.from_user_input(analysis_crs):
+                # Cell areas are true areas only in the analysis CRS: a geographic grid's cells shrink with
+                # latitude, Web Mercator's grow by 1/cos^2(lat) (x1.6 at 39 N).
                 src = da.rio.crs.to_string()
                 da = da.rio.reproject(analysis_crs, resampling=Resampling.nearest,
                                       nodata=da.rio.nodata if da.rio.nodata is not None else 0)

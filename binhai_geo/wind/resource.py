@@ -33,7 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.errors import WorkflowError
+from binhai_geo.io import read_raster
 from binhai_geo.wind.tables import read_table
 
 #: Line zones (breakwaters) are buffered by this much before raster zonal statistics [m].
@@ -286,20 +287,10 @@ def zonal_mean(path: Path, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, str | N
     LayerError
         Unreadable raster or a raster without CRS.
     """
-    import rioxarray
     from exactextract import exact_extract
     from rasterio.enums import Resampling
 
-    try:
-        da = rioxarray.open_rasterio(path, masked=True).squeeze(drop=True)
-    except Exception as exc:  # rasterio raises several types for unreadable files
-        raise LayerError(f"cannot read the GeoTIFF: {exc}", file=str(path), hint="give a GeoTIFF") from None
-    if da.ndim != 2:
-        raise LayerError(f"expected a single-band raster, found {da.ndim} dimensions", file=str(path),
-                         hint="give one GeoTIFF per layer (A, k, mean speed)")
-    if da.rio.crs is None:
-        raise LayerError("the GeoTIFF has no CRS", file=str(path),
-                         hint="Global Wind Atlas files are in EPSG:4326; set it, e.g. gdal_edit.py -a_srs EPSG:4326")
+    da = read_raster(path)  # scale/offset applied (GWA Int16 x 0.01), one band, CRS present
     note = None
     if da.rio.crs != zones.crs:
         note = (f"{path.name}: raster CRS {da.rio.crs.to_string()} reprojected (bilinear) to {zones.crs.to_string()} "
