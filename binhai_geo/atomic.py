@@ -189,8 +189,9 @@ class OutputSet:
         self.stage = stage
 
     def final(self, staged: str | os.PathLike[str]) -> Path:
-        """Return where a staged file will be once the set is committed."""
-        return self.final_dir / Path(staged).relative_to(self.stage)
+        """Return where a staged file will be once the set is committed (other paths are returned as given)."""
+        p = Path(staged)
+        return self.final_dir / p.relative_to(self.stage) if p.is_relative_to(self.stage) else p
 
     def _commit(self, replaces: Iterable[Path], signals: _Signals) -> None:
         names = sorted(p.relative_to(self.stage) for p in self.stage.rglob("*")

@@ -10,7 +10,11 @@ Field names carry their unit where they have one (``capacity_mw``, ``voltage_kv`
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
 
 #: Geometry families. A layer of family "polygon" may hold Polygon and MultiPolygon features, etc.
 GEOMETRY_FAMILIES: dict[str, frozenset[str]] = {
@@ -42,6 +46,8 @@ class FieldSpec:
         Inclusive value range for a numeric field.
     aliases : tuple of str
         Other names the field is accepted under (for example Chinese field names of land-survey data).
+    plausible : str, optional
+        The quantity of the plausibility table (:func:`implausible`) the values are checked against.
     """
 
     name: str
@@ -54,6 +60,7 @@ class FieldSpec:
     min: float | None = None
     max: float | None = None
     aliases: tuple[str, ...] = ()
+    plausible: str | None = None
 
 
 @dataclass(frozen=True)
@@ -334,7 +341,8 @@ _KINDS: tuple[LayerKind, ...] = (
                 en="Technology",
                 allowed=PROJECT_TECHNOLOGIES,
             ),
-            FieldSpec("capacity_mw", "float", required=True, unit="MW", zh="装机容量", en="Capacity", min=0.0),
+            FieldSpec("capacity_mw", "float", required=True, unit="MW", zh="装机容量", en="Capacity", min=0.0,
+                      plausible="capacity_mw"),
             FieldSpec(
                 "status", "str", required=True, zh="状态", en="Status", allowed=PROJECT_STATUSES
             ),
@@ -368,3 +376,91 @@ def get_kind(name: str) -> LayerKind:
     except KeyError:
         known = ", ".join(sorted(LAYER_KINDS))
         raise KeyError(f"unknown layer kind '{name}'; known kinds: {known}") from None
+
+
+#: The packaged table of plausibility bounds (quantity, unit, low, high, mix_ups, source).
+PLAUSIBILITY_TABLE = "plausibility_bounds.csv"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The plausible range of one quantity a user supplies, and the unit mix-ups that land outside it.
+
+    Parameters
+    ----------
+    quantity : str
+        Name (with its unit, e.g. ``capacity_mw``).
+    unit : str
+        The unit expected.
+    low, high : float
+        Inclusive plausible range [unit].
+    mix_ups : tuple of (str, float)
+        ``(other unit, factor)``: a value given in the other unit times ``factor`` is the value in ``unit``.
+    source : str
+        Where the range comes from.
+    """
+
+    quantity: str
+    unit: str
+    low: float
+    high: float
+    mix_ups: tuple[tuple[str, float], ...]
+    source: str
+
+
+def plausibility_bounds(path: str | None = None) -> dict[str, Bound]:
+    """Read the plausibility table (default: ``binhai_geo/data/plausibility_bounds.csv``), by quantity."""
+    p = path or str(resources.files("binhai_geo") / "data" / PLAUSIBILITY_TABLE)
+    out = {}
+    with open(p, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            mix = tuple((u.rsplit(":", 1)[0].strip(), float(u.rsplit(":", 1)[1]))
+                        for u in row["mix_ups"].split(";") if u.strip())
+            out[row["quantity"]] = Bound(row["quantity"], row["unit"], float(row["low"]), float(row["high"]), mix,
+                                         row["source"])
+    return out
+
+
+_BOUNDS: dict[str, Bound] = {}
+
+
+def bound(quantity: str) -> Bound:
+    """Return the plausibility bound of ``quantity`` (from the packaged table)."""
+    if not _BOUNDS:
+        _BOUNDS.update(plausibility_bounds())
+    return _BOUNDS[quantity]
+
+
+def implausible(quantity: str, values: object, label: str | None = None) -> str | None:
+    """Say what is wrong when any of ``values`` lies outside the plausible range of ``quantity``.
+
+    Parameters
+    ----------
+    quantity : str
+        A quantity of the plausibility table (e.g. ``capacity_mw``, ``hub_height_m``).
+    values : float or array-like
+        Values in the table's unit (NaN is ignored).
+    label : str, optional
+        What the values are, for the message (default: ``quantity``).
+
+    Returns
+    -------
+    str or None
+        None when every value is plausible; otherwise a message with the first implausible value, the
+        plausible range and, when one brings every value into the range, the likely unit mix-up and the
+        value it would give (e.g. "5.21e+06 MW ... looks like kW (千瓦): that would be 5210 MW").
+    """
+    b = bound(quantity)
+    v = np.atleast_1d(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    bad = (v < b.low) | (v > b.high)
+    if not bad.any():
+        return None
+    first = float(v[bad][0])
+    text = (f"{label or quantity} {first:.6g} {b.unit} is implausible (plausible {b.low:g} to {b.high:g} {b.unit}"
+            f"{'' if bad.sum() == 1 else f'; {int(bad.sum())} values outside'})")
+    for unit, factor in b.mix_ups:
+        w = v * factor
+        if ((w >= b.low) & (w <= b.high)).all():
+            return text + f": it looks like {unit}; that would be {first * factor:.6g} {b.unit}"
+    return text

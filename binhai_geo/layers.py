@@ -65,7 +65,6 @@ class LayerSet:
 
 def _validated(gdf: gpd.GeoDataFrame, kind: str, crs: object) -> tuple[gpd.GeoDataFrame, LayerReport]:
     clean, report = validate_layer(gdf, get_kind(kind))
-    report.warnings.extend(gdf.attrs.get("warnings", []))
     if clean.crs != crs:
         clean = clean.to_crs(crs)
     return clean, report
@@ -105,7 +104,8 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
     Returns
     -------
     LayerSet
-        Layers in the region's analysis CRS.
+        Layers in the region's analysis CRS. Features entirely outside the region's extent are left out
+        of the layers and listed in their report (``reports[kind].outside``).
 
     Raises
     ------
@@ -156,6 +156,8 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
     extent = out.extent()
     if extent is not None:
         for kind, gdf in layers.items():
-            outside = ~gdf.geometry.intersects(extent)
-            reports[kind].outside = list(gdf.index[outside.to_numpy()])
+            outside = ~gdf.geometry.intersects(extent).to_numpy()
+            reports[kind].outside = list(gdf.index[outside])
+            if outside.any():  # a salt pan in Beijing is not Binhai's potential: left out, and said
+                layers[kind] = gdf[~outside]
     return out

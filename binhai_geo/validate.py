@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from binhai_geo.errors import BinhaiGeoError, LayerError, MultipleErrors
-from binhai_geo.layermodel import FieldSpec, LayerKind, fields_of
+from binhai_geo.layermodel import FieldSpec, LayerKind, bound, fields_of, implausible
 
 _TRUE = {"true", "t", "1", "yes", "y", "是", "真"}
 _FALSE = {"false", "f", "0", "no", "n", "否", "假"}
@@ -36,6 +37,17 @@ CRS_HINT = (
     "then export) or with `ogr2ogr -a_srs EPSG:4527 out.gpkg in.gpkg`; for Binhai use CGCS2000 "
     "(EPSG:4490, or Gauss-Kruger EPSG:4527 / EPSG:4548)"
 )
+
+
+#: CRSs tried when a layer's coordinates do not fit its declared CRS (said in the message when they fit).
+CANDIDATE_CRS = ("EPSG:4490", "EPSG:4326", "EPSG:4527", "EPSG:4548", "EPSG:4526", "EPSG:4549", "EPSG:4547",
+                 "EPSG:32650", "EPSG:3857")
+#: Where a suggested CRS must put the coordinates: China (the area of use of CGCS2000, EPSG:4490) [deg].
+SUGGEST_LONLAT = (73.62, 16.7, 134.77, 53.56)
+#: Coordinates may lie this far outside their CRS's area of use before they are refused [deg].
+AREA_OF_USE_MARGIN_DEG = 1.0
+#: Polygons smaller than this are refused as zero-area (e.g. collapsed or digitised in the wrong unit) [m2].
+MIN_POLYGON_AREA_M2 = 1.0
 
 
 @dataclass
@@ -75,7 +87,8 @@ class LayerReport:
         if self.repaired:
             parts.append(f"{len(self.repaired)} geometries repaired (FID {_ids(self.repaired)})")
         if self.outside:
-            parts.append(f"{len(self.outside)} outside the region (FID {_ids(self.outside)})")
+            parts.append(f"{len(self.outside)} outside the region (FID {_ids(self.outside)}), left out "
+                         "区域外要素已排除")
         parts.extend(self.warnings)
         return "; ".join(parts)
 
@@ -84,6 +97,111 @@ def _ids(ids: list) -> str:
     shown = ", ".join(str(i) for i in ids[:_MAX_LISTED])
     more = len(ids) - _MAX_LISTED
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _lonlat_boxes(bounds: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    """Per-feature bounding boxes (minx, miny, maxx, maxy) in ``crs`` to lon/lat; inf where it fails."""
+    t = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    xs = bounds[:, [0, 2, 0, 2]]
+    ys = bounds[:, [1, 1, 3, 3]]
+    with np.errstate(all="ignore"):
+        lon, lat = t.transform(xs.ravel(), ys.ravel(), errcheck=False)
+    lon = np.asarray(lon, dtype=float).reshape(xs.shape)
+    lat = np.asarray(lat, dtype=float).reshape(xs.shape)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    lon[~ok] = np.inf
+    lat[~ok] = np.inf
+    return np.column_stack([lon.min(axis=1), lat.min(axis=1), lon.max(axis=1), lat.max(axis=1)])
+
+
+def _inside(box: np.ndarray, area: tuple[float, float, float, float], margin: float = 0.0) -> np.ndarray:
+    w, s, e, n = area
+    return ((box[:, 0] >= w - margin) & (box[:, 2] <= e + margin) & (box[:, 1] >= s - margin)
+            & (box[:, 3] <= n + margin) & np.isfinite(box).all(axis=1))
+
+
+def _fits(bounds: np.ndarray, crs: pyproj.CRS, region: tuple | None = None) -> np.ndarray:
+    """Which features' boxes lie inside ``crs``'s area of use (and lon/lat range, and ``region``)."""
+    if crs.is_geographic:
+        finite_deg = ((np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1))
+        if not finite_deg.any():
+            return finite_deg
+    box = _lonlat_boxes(bounds, crs)
+    aou = crs.area_of_use
+    ok = _inside(box, aou.bounds if aou else (-180, -90, 180, 90), AREA_OF_USE_MARGIN_DEG)
+    if region is not None:
+        ok &= _inside(box, region)
+    return ok
+
+
+def suggest_crs(bounds: np.ndarray, region: tuple | None = None) -> list[str]:
+    """Return the CRSs of :data:`CANDIDATE_CRS` in which every box of ``bounds`` fits.
+
+    A fit means inside the CRS's area of use and inside ``region`` (a lon/lat box; default: China).
+    """
+    area = region or SUGGEST_LONLAT
+    return [c for c in CANDIDATE_CRS if _fits(bounds, pyproj.CRS.from_user_input(c), area).all()]
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, where: dict, region_lonlat: tuple | None = None) -> list[LayerError]:
+    """Find coordinates that are not numbers (inf, NaN) or do not fit the layer's CRS.
+
+    A layer's coordinates must lie in its CRS's area of use (pyproj, widened by
+    :data:`AREA_OF_USE_MARGIN_DEG`). When they do not, the CRSs they would fit are named: latitude and
+    longitude swapped, metres labelled EPSG:4326, Gauss-Kruger eastings with the zone prefix (39,5xx,xxx,
+    EPSG:4527) labelled EPSG:4548 or without it labelled EPSG:4527.
+    """
+    errors: list[LayerError] = []
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        fids = list(gdf.index[np.unique(idx[bad])])
+        errors.append(LayerError(
+            f"{len(fids)} feature(s) have coordinates that are not numbers (inf or NaN) (FID {_ids(fids)})",
+            feature=fids[0], hint="redraw or delete these features; they often come from a failed "
+            "reprojection or a bad export", **where))
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    present[np.unique(idx[bad])] = False
+    if not present.any():
+        return errors
+    bounds = shapely.bounds(geoms[present])
+    fits = _fits(bounds, gdf.crs)
+    if fits.all():
+        return errors
+    fids = list(gdf.index[present][~fits])
+    crs_name = gdf.crs.to_string()
+    lo = bounds[~fits]
+    sample = f"x {lo[0, 0]:.6g}..{lo[0, 2]:.6g}, y {lo[0, 1]:.6g}..{lo[0, 3]:.6g}"
+    if fits.any():
+        message = (f"{len(fids)} feature(s) lie outside the area where {crs_name} is valid (FID {_ids(fids)}; "
+                   f"first at {sample}), unlike the layer's other features")
+        hint = "redraw or delete these features (a typo in a coordinate, or a point from another dataset)"
+    else:
+        swapped = bounds[:, [1, 0, 3, 2]]
+        found = suggest_crs(bounds, region_lonlat)
+        if gdf.crs.is_geographic and _fits(swapped, gdf.crs, region_lonlat or SUGGEST_LONLAT).all():
+            why = "latitude and longitude are swapped (x holds the latitude)"
+            hint = "swap the coordinates (QGIS: Vector > Geometry Tools > Swap X and Y coordinates)"
+        elif found:
+            why = f"they fit {' or '.join(found)}: the layer's CRS label is likely wrong"
+            hint = (f"assign the CRS the coordinates are really in ({found[0]}; QGIS: Layer Properties > Source > "
+                    "Assigned CRS, then export), do not reproject")
+        else:
+            why = "they fit none of the CRSs tried (" + ", ".join(CANDIDATE_CRS) + ")"
+            hint = "check the coordinates and the CRS in QGIS"
+        message = (f"the coordinates ({sample}) do not fit the layer's CRS {crs_name} "
+                   f"({gdf.crs.name}): {why}")
+    errors.append(LayerError(message, feature=fids[0], hint=hint, **where))
+    return errors
+
+
+def _areas_m2(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    """Polygon areas [m2]: planar in a projected CRS, geodesic (WGS84 ellipsoid) in a geographic one."""
+    if not crs.is_geographic:
+        return shapely.area(geoms) * (crs.axis_info[0].unit_conversion_factor ** 2 if crs.axis_info else 1.0)
+    geod = pyproj.Geod(ellps="WGS84")
+    return np.array([abs(geod.geometry_area_perimeter(g)[0]) if g is not None else np.inf for g in geoms])
 
 
 def _apply_aliases(gdf: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
@@ -175,6 +293,7 @@ def validate_layer(
     layer = layer if layer is not None else gdf.attrs.get("source_layer", kind.name)
     where = {"file": file, "layer": layer}
     report = LayerReport(kind=kind.name, file=file, layer=layer, n_features=len(gdf))
+    report.warnings.extend(gdf.attrs.get("warnings", []))
 
     if gdf.crs is None:
         raise LayerError("the layer has no coordinate reference system (CRS)", hint=CRS_HINT, **where)
@@ -216,6 +335,8 @@ def validate_layer(
             )
         )
 
+    errors.extend(check_coordinates(out, where))
+
     # Fields: required present and filled; types, allowed values, ranges.
     for spec in fields_of(kind):
         if spec.name not in out.columns:
@@ -255,6 +376,10 @@ def validate_layer(
             if out_of_range.any():
                 fail(out_of_range, f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
                      f"[{spec.min}, {spec.max}]{unit}", correct)
+            why = implausible(spec.plausible, parsed[parsed > 0], spec.name) if spec.plausible else None
+            if why:
+                b = bound(spec.plausible)
+                fail((parsed > 0) & ((parsed < b.low) | (parsed > b.high)), why, correct)
             out[spec.name] = parsed.astype("Int64") if spec.dtype == "int" and parsed.notna().all() else parsed
         elif spec.dtype == "bool":
             parsed, bad = _to_bool(col)
@@ -287,10 +412,28 @@ def validate_layer(
                 hint="fix them in QGIS (Vector > Geometry Tools > Fix Geometries, or Check Validity)",
                 **where,
             )
+        polygons = bool(kind.geometry_types & {"Polygon", "MultiPolygon"})
+        if polygons:
+            before = _areas_m2(geoms[invalid], out.crs)
+            after = _areas_m2(fixed, out.crs)
+            for fid, a0, a1 in list(zip(out.index[invalid], before, after, strict=True))[:_MAX_LISTED]:
+                report.warnings.append(f"FID {fid}: invalid outline (e.g. crossing itself) repaired with make_valid, "
+                                       f"area {a0 / 1e6:.4g} -> {a1 / 1e6:.4g} km2 (几何已修复)")
         geoms = geoms.copy()
         geoms[invalid] = fixed
         out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
         report.repaired = list(out.index[invalid])
+
+    if kind.geometry_types & {"Polygon", "MultiPolygon"}:
+        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+        area = np.where(polygonal, _areas_m2(np.where(polygonal, geoms, None), out.crs), np.inf)
+        tiny = area < MIN_POLYGON_AREA_M2
+        if tiny.any():
+            fids = list(out.index[tiny])
+            raise LayerError(
+                f"{len(fids)} polygon(s) have zero or near-zero area (< {MIN_POLYGON_AREA_M2:g} m2; FID {_ids(fids)}, "
+                f"smallest {float(np.nanmin(area)):.3g} m2)", feature=fids[0],
+                hint="delete or redraw them (a collapsed outline, a sliver, or coordinates in the wrong unit)", **where)
 
     if region is not None:
         if region_crs is None:

@@ -91,7 +91,7 @@ def test_land_survey_unknown_codes_fail_clearly(tmp_path, pack):
     assert "9999" in str(e.value) and "bad.gpkg" in str(e.value)
 
 
-def test_features_outside_the_region_are_reported(tmp_path):
+def test_features_outside_the_region_are_excluded_and_reported(tmp_path):
     from conftest import write_pack
 
     layers = synthetic_layers()
@@ -101,7 +101,8 @@ def test_features_outside_the_region_are_reported(tmp_path):
     write_pack(tmp_path / "region", layers)
     ls = load_layers(load_workflow(write_workflow(tmp_path)))
     assert ls.reports["salt_pan"].outside == [2]  # GeoPackage FIDs start at 1
-    assert "1 outside the region (FID 2)" in ls.reports["salt_pan"].summary()
+    assert "1 outside the region (FID 2), left out" in ls.reports["salt_pan"].summary()
+    assert list(ls["salt_pan"].index) == [1]  # the far salt pan is not counted in the plan
 
 
 def test_land_survey_forest_without_planting_year_needs_a_declared_age(tmp_path, pack):

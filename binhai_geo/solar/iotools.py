@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WeatherError
+from binhai_geo.solar.weathercheck import field_checks, to_hourly
 
 CANONICAL = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
 #: File suffixes and what they are read as.
@@ -91,8 +92,13 @@ class WeatherSet:
         return idx, d[np.arange(len(idx)), idx]
 
 
-def _finish(df: pd.DataFrame, path: Path, shift_minutes: int) -> pd.DataFrame:
-    """Keep the canonical columns, move labels to interval middles, validate."""
+def _finish(df: pd.DataFrame, path: Path, shift_minutes: int, lat: float, lon: float, alt: float, *,
+            epw: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Prepare a weather table: canonical columns, hourly, labels at interval middles, checked.
+
+    Sub-hourly rows are aggregated; the field checks (:func:`binhai_geo.solar.weathercheck.field_checks`)
+    and :func:`binhai_geo.solar.weather.validate_weather` run; returns the table and notes.
+    """
     from binhai_geo.solar.weather import validate_weather
 
     missing = [c for c in CANONICAL if c not in df.columns]
@@ -101,20 +107,27 @@ def _finish(df: pd.DataFrame, path: Path, shift_minutes: int) -> pd.DataFrame:
                            file=str(path), hint="give a complete weather file (GHI, DNI, DHI, air temperature, wind)")
     cols = [*CANONICAL, *(["albedo"] if "albedo" in df.columns else [])]
     out = df[cols].astype(float).copy()
+    out, notes = to_hourly(out)
     if shift_minutes:
         out.index = out.index + pd.Timedelta(minutes=shift_minutes)
-    return validate_weather(out, file=str(path))
+    if len(out) > 24 and not out.index.has_duplicates and out.index.is_monotonic_increasing:
+        out, said = field_checks(out, lat, lon, alt, str(path), epw=epw)
+        notes += said
+    return validate_weather(out, file=str(path)), notes
 
 
-def _single(df: pd.DataFrame, meta: dict, path: Path, fmt: str, shift: int) -> WeatherSet:
+def _single(df: pd.DataFrame, meta: dict, path: Path, fmt: str, shift: int, *, epw: bool = False,
+            notes: list[str] | None = None) -> WeatherSet:
     lat = float(meta.get("latitude", np.nan))
     lon = float(meta.get("longitude", np.nan))
     alt = float(meta.get("altitude", meta.get("elevation", 0.0)) or 0.0)
     if not (np.isfinite(lat) and np.isfinite(lon)):
         raise WeatherError("the file states no latitude/longitude", file=str(path),
                            hint="use a file whose header gives the station location")
-    data = _finish(df, path, shift)
-    return WeatherSet([WeatherCell(path.stem, lat, lon, alt, data)], f"{fmt} file {path.name}", path=path)
+    data, said = _finish(df, path, shift, lat, lon, alt, epw=epw)
+    said = [f"{path.name}: {n}" for n in [*(notes or []), *said]]
+    return WeatherSet([WeatherCell(path.stem, lat, lon, alt, data)], f"{fmt} file {path.name}", path=path,
+                      notes=said)
 
 
 def read_epw(path: str | Path) -> WeatherSet:
@@ -134,12 +147,43 @@ def read_epw(path: str | Path) -> WeatherSet:
         raise WeatherError("the EPW LOCATION line gives no time zone, so solar position would be wrong by hours",
                            file=str(p), field="LOCATION time zone", hint="fill the 9th field (e.g. 8.0 for China)")
     try:
-        df, meta = pvlib.iotools.read_epw(p, coerce_year=1990)
+        df, meta = pvlib.iotools.read_epw(p)  # the file's own years: an actual leap year keeps 29 February
     except Exception as exc:  # noqa: BLE001 - pvlib raises many kinds for bad files
         raise WeatherError(f"cannot read as EPW: {exc}", file=str(p),
                            hint="give an EPW file (8 header lines, then hourly rows)") from None
-    # pvlib labels each row by the start of its hour (EPW hour 1 -> 00:00) in 1990, a non-leap year.
-    return _single(df, meta, p, "EPW", 30)
+    # pvlib labels each row by the start of its hour (EPW hour 1 -> 00:00); sub-hourly rows share it.
+    df, notes = _epw_calendar(df)
+    return _single(df, meta, p, "EPW", 30, epw=True, notes=notes)
+
+
+#: The year a typical (multi-year) weather file is mapped onto: a fixed non-leap year.
+TYPICAL_YEAR = 1990
+
+
+def _epw_calendar(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Average sub-hourly EPW rows to hours; keep an actual year, map a typical year onto :data:`TYPICAL_YEAR`.
+
+    A file whose rows carry one year is an actual year (a leap year keeps its 8,784 hours). A typical year
+    (months taken from different years, as TMY/CMA typical years are) is placed in one fixed non-leap year,
+    whatever years its months come from; a 29 February in it is dropped and said.
+    """
+    notes = []
+    numeric = df.select_dtypes("number")
+    if numeric.index.has_duplicates:
+        n = len(numeric)
+        numeric = numeric.groupby(level=0, sort=False).mean()
+        notes.append(f"{n} sub-hourly rows averaged to {len(numeric)} hourly means (逐时平均)")
+    years = pd.Series(numeric["year"].to_numpy(int))
+    if years.nunique() > 1:
+        idx = numeric.index
+        feb29 = (idx.month == 2) & (idx.day == 29)
+        if feb29.any():
+            numeric = numeric[~feb29]
+            notes.append(f"typical year: {int(feb29.sum())} rows of 29 February dropped to fit {TYPICAL_YEAR}")
+        idx = numeric.index
+        numeric.index = pd.DatetimeIndex([t.replace(year=TYPICAL_YEAR) for t in idx])
+        numeric = numeric.sort_index()
+    return numeric, notes
 
 
 def _coerce_year(df: pd.DataFrame, year: int, end_labelled: bool) -> pd.DataFrame:
@@ -158,11 +202,35 @@ def _coerce_year(df: pd.DataFrame, year: int, end_labelled: bool) -> pd.DataFram
     return out.sort_index()
 
 
+#: The fields of a TMY3 file's first line (NREL TMY3 user's manual, Wilcox and Marion 2008, section 2).
+TMY3_HEADER = ("USAF", "Name", "State", "TZ", "latitude", "longitude", "altitude")
+
+
+def _check_tmy3_header(path: Path) -> None:
+    """Refuse a TMY3 whose first line leaves TZ, latitude, longitude or altitude empty or not a number."""
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.readline().rstrip("\r\n").split(",")
+    except OSError as exc:
+        raise WeatherError(f"cannot open: {exc.strerror or exc}", file=str(path), hint="check the path") from None
+    for i, name in enumerate(TMY3_HEADER[3:], start=3):
+        value = head[i].strip() if i < len(head) else ""
+        try:
+            float(value)
+        except ValueError:
+            what = "is empty" if value == "" else f"holds '{value}', not a number"
+            raise WeatherError(f"the TMY3 header field '{name}' (field {i + 1} of the first line) {what}",
+                               file=str(path), field=name,
+                               hint="fill it: TZ is the offset from UTC in hours (8 for China), latitude and "
+                               "longitude in decimal degrees, altitude in metres") from None
+
+
 def read_tmy3(path: str | Path) -> WeatherSet:
     """Read a TMY3 CSV file with :func:`pvlib.iotools.read_tmy3`."""
     import pvlib
 
     p = Path(path)
+    _check_tmy3_header(p)
     try:
         df, meta = pvlib.iotools.read_tmy3(p, coerce_year=1990, map_variables=True)
     except Exception as exc:  # noqa: BLE001
@@ -242,8 +310,20 @@ def read_era5(path: str | Path) -> WeatherSet:
             raise WeatherError(f"ERA5 variable(s) missing: {', '.join(missing)}; found {', '.join(ds.data_vars)}",
                                file=str(p), hint="download ssrd, fdir, t2m, u10 and v10 (and optionally fal)")
         tname = "valid_time" if "valid_time" in ds.dims else "time"
-        latname = "latitude" if "latitude" in ds.dims else "lat"
-        lonname = "longitude" if "longitude" in ds.dims else "lon"
+        latname = "latitude" if "latitude" in ds.variables else "lat"
+        lonname = "longitude" if "longitude" in ds.variables else "lon"
+        if tname not in ds.dims or latname not in ds.variables or lonname not in ds.variables:
+            raise WeatherError(f"no time, latitude or longitude coordinate; found {', '.join(map(str, ds.variables))}",
+                               file=str(p), hint="give an ERA5 file as downloaded (valid_time or time, latitude, "
+                               "longitude)")
+        for name in (latname, lonname):  # a point time series: latitude/longitude are scalars -> one cell
+            if name not in ds.dims:
+                ds = ds.expand_dims(name) if ds[name].ndim == 0 else ds
+        extra = [d for d in ds["ssrd"].dims if d not in (tname, latname, lonname)]
+        if any(ds.sizes[d] != 1 for d in extra):
+            raise WeatherError(f"unexpected dimension(s) {', '.join(map(str, extra))} in 'ssrd'", file=str(p),
+                               hint="give one ERA5 product (no ensemble members or expver mix)")
+        ds = ds.squeeze([d for d in extra], drop=True) if extra else ds
         ds = ds.transpose(tname, latname, lonname, ...)
         times = pd.DatetimeIndex(ds[tname].values)
         if times.tz is None:
@@ -262,6 +342,7 @@ def read_era5(path: str | Path) -> WeatherSet:
     wind = np.hypot(arrays["u10"], arrays["v10"])
     mid = times - pd.Timedelta(minutes=30)
     cells = []
+    notes: list[str] = []
     for i, la in enumerate(lats):
         for j, lo in enumerate(lons):
             sp = pvlib.solarposition.get_solarposition(mid, float(la), float(lo), method="nrel_numpy")
@@ -273,9 +354,10 @@ def read_era5(path: str | Path) -> WeatherSet:
                                "wind_speed": wind[:, i, j]}, index=times)
             if "fal" in arrays:
                 df["albedo"] = arrays["fal"][:, i, j]
-            data = _finish(df, p, -30)
+            data, said = _finish(df, p, -30, float(la), float(lo), 0.0)
+            notes.extend(f"{p.name} ({float(la):.2f}N {float(lo):.2f}E): {n}" for n in said)
             cells.append(WeatherCell(f"{float(la):.2f}N {float(lo):.2f}E", float(la), float(lo), 0.0, data))
-    return WeatherSet(cells, f"ERA5 netCDF {p.name} ({len(cells)} grid points)", path=p)
+    return WeatherSet(cells, f"ERA5 netCDF {p.name} ({len(cells)} grid points)", path=p, notes=notes)
 
 
 def _looks_like_tmy3(path: Path) -> bool:
