@@ -18,6 +18,7 @@ from rich.table import Table
 from binhai_geo import __version__
 from binhai_geo.cliutil import (
     EXIT_BAD_INPUT,
+    EncodingOption,
     SchedulerOption,
     err_console,
     fail,
@@ -148,6 +149,7 @@ def layers_check(
         str | None, typer.Option("--kind", help="Layer kind (default: the layer name inside the file).")
     ] = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Layer name inside the file.")] = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Check layer files against their layer kinds (CRS, geometry, fields, values).
 
@@ -177,7 +179,7 @@ def layers_check(
                     raise BinhaiGeoError(
                         f"cannot tell the layer kind: '{name}' is not a layer kind", file=str(path), layer=name,
                         hint=f"give --kind (one of {', '.join(sorted(LAYER_KINDS))})")
-                gdf = read_layer(path, name if len(names) > 1 or layer else None)
+                gdf = read_layer(path, name if len(names) > 1 or layer else None, encoding=encoding)
                 try:
                     _, report = validate_layer(gdf, get_kind(k))
                     table.add_row(str(path), name, k, f"[green]ok[/] {escape(report.summary())}")

@@ -73,6 +73,21 @@ def interrupted() -> None:
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
+def say_report(report: object) -> None:
+    """Print what validating a layer repaired, left out or assumed (a LayerReport), if anything."""
+    if getattr(report, "repaired", None) or getattr(report, "outside", None) or getattr(report, "warnings", None):
+        err_console.print(f"[yellow]note:[/] layer '{report.kind}' ({report.file}, layer {report.layer}): "  # type: ignore[attr-defined]
+                          f"{escape(report.summary())}", highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
+
+
+#: The shared ``--encoding`` option of commands that read layers.
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Text encoding of the layer's attributes (e.g. GBK) when the file does not "
+                 "declare it (a Shapefile without .cpg). Default: detected (UTF-8, else GB18030/GBK), and said."),
+]
+
+
 def bad_parameter(message: str) -> None:
     """Report a bad command-line parameter and exit 2."""
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)

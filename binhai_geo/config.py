@@ -124,6 +124,8 @@ class LayerSource(_Strict):
 
     path: str
     layer: str | None = None
+    encoding: str | None = Field(None, description="text encoding of the attributes (e.g. 'GBK') when the file "
+                                 "does not declare it; default: detected (UTF-8, else GB18030)")
 
 
 class LandSurveySpec(_Strict):
@@ -136,6 +138,7 @@ class LandSurveySpec(_Strict):
 
     path: str
     layer: str | None = None
+    encoding: str | None = Field(None, description="text encoding of the attributes (e.g. 'GBK'), as in [layers]")
     mapping: str | None = None
     kinds: list[str] | None = Field(None, description="take only these kinds from the survey (default: all)")
 

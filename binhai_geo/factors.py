@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.layermodel import implausible
 
 CAPACITY_DENSITY_COLUMNS = ("surface", "technology", "value", "low", "high", "unit", "basis", "source", "notes")
 CAPACITY_DENSITY_UNITS = {"MW/km2", "MW/km"}
@@ -58,6 +59,15 @@ def load_capacity_density(
                             hint=f"use one of {', '.join(sorted(CAPACITY_DENSITY_UNITS))}")
     df = keyed(df, key, p, "keep one row per surface and technology")
     df = apply_overrides(df, overrides, what="capacity_density", field="assumptions.capacity_density")
+    per_km2 = (df["unit"] == "MW/km2").to_numpy()
+    for key, value in zip(df.index[per_km2], df["value"][per_km2], strict=True):
+        why = implausible("capacity_density_mw_per_km2", value, f"capacity density '{key}'")
+        if why:  # bounds and unit mix-ups: binhai_geo/data/plausibility_bounds.csv
+            overridden = overrides is not None and str(key) in overrides
+            raise WorkflowError(why, file=None if overridden else str(p),
+                                field="assumptions.capacity_density" if overridden else "value",
+                                hint="give the capacity density in MWp per km2 of site area (e.g. 66.9 for a salt "
+                                "pan)")
     return df.reset_index(drop=True)
 
 

@@ -76,7 +76,7 @@ def _survey_layers(workflow: Workflow) -> dict[str, gpd.GeoDataFrame]:
 
     spec = workflow.spec.land_survey
     path = workflow.resolve(spec.path)
-    gdf = read_layer(path, spec.layer)
+    gdf = read_layer(path, spec.layer, encoding=spec.encoding)
     mapping = workflow.resolve(spec.mapping) if spec.mapping else None
     kinds = split_by_kind(gdf, mapping, file=str(path), layer=gdf.attrs["source_layer"])
     if "forest" in kinds:
@@ -116,6 +116,7 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
     crs = workflow.region.analysis_crs
     pack = workflow.region.pack_path
     sources: dict[str, tuple[Path, str | None]] = {}
+    encodings = {kind: src.encoding for kind, src in workflow.spec.layers.items()}
     for name in list_layers(pack):
         if name not in LAYER_KINDS:
             raise LayerError(
@@ -144,7 +145,7 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
                 gdf = survey[kind]
             else:
                 path, layer = sources[kind]
-                gdf = read_layer(path, layer, prefer=kind)
+                gdf = read_layer(path, layer, prefer=kind, encoding=encodings.get(kind))
             layers[kind], reports[kind] = _validated(gdf, kind, crs)
         except MultipleErrors as exc:
             errors.extend(exc.errors)

@@ -10,6 +10,7 @@ naming the file, layer, feature (FID) and field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -194,6 +195,39 @@ def check_coordinates(gdf: gpd.GeoDataFrame, where: dict, region_lonlat: tuple |
                    f"({gdf.crs.name}): {why}")
     errors.append(LayerError(message, feature=fids[0], hint=hint, **where))
     return errors
+
+
+def region_extent(region: str = "binhai") -> tuple[float, float, float, float]:
+    """Return a region's lon/lat box (west, south, east, north) [deg] from ``data/region_extent.csv``."""
+    df = pd.read_csv(resources.files("binhai_geo") / "data" / "region_extent.csv", encoding="utf-8-sig")
+    row = df.set_index("region").loc[region]
+    return (float(row["west_deg"]), float(row["south_deg"]), float(row["east_deg"]), float(row["north_deg"]))
+
+
+def refuse_outside_region(gdf: gpd.GeoDataFrame, region: str = "binhai", *, file: str | None = None,
+                          layer: str | None = None) -> None:
+    """Refuse features lying entirely outside the region's extent (:func:`region_extent`).
+
+    For the standalone commands, which compute with the region's weather and factors: a salt pan in Beijing
+    is not computed with Binhai weather. (A plan leaves such features out and reports them instead.)
+
+    Raises
+    ------
+    LayerError
+        Naming the features (FID) outside.
+    """
+    box = region_extent(region)
+    ll = gdf.geometry.to_crs("EPSG:4326")
+    outside = ~ll.intersects(shapely.box(*box)).to_numpy()
+    if outside.any():
+        fids = list(gdf.index[outside])
+        c = ll[outside].iloc[0].representative_point()
+        raise LayerError(
+            f"{len(fids)} feature(s) lie outside the {region} region (lon {box[0]:g}-{box[2]:g}, lat {box[1]:g}-"
+            f"{box[3]:g}; FID {_ids(fids)}, first near {c.x:.3f} E, {c.y:.3f} N)", feature=fids[0],
+            file=file or gdf.attrs.get("source_file"), layer=layer or gdf.attrs.get("source_layer"),
+            hint="remove them from the layer, or check its CRS; this command computes the region's potential "
+            "with the region's weather")
 
 
 def _areas_m2(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from binhai_geo.cliutil import bad_parameter, fail, out_console
+from binhai_geo.cliutil import bad_parameter, fail, out_console, say_report
 
 #: Layer kinds the ``sinks`` command reads.
 SINK_KINDS = ("forest", "wetland", "tidal_flat", "protected_area")
@@ -20,11 +20,13 @@ SINK_KINDS = ("forest", "wetland", "tidal_flat", "protected_area")
 def _read_kind(path: Path, layer: str | None, kind: str, crs: str):  # noqa: ANN202 (GeoDataFrame, heavy import)
     from binhai_geo.io import list_layers, read_layer
     from binhai_geo.layermodel import get_kind
-    from binhai_geo.validate import validate_layer
+    from binhai_geo.validate import refuse_outside_region, validate_layer
 
     if layer is None and kind in list_layers(path):
         layer = kind  # a multi-layer file with a layer named by its kind (a region pack)
-    clean, _ = validate_layer(read_layer(path, layer), get_kind(kind))
+    clean, report = validate_layer(read_layer(path, layer), get_kind(kind))
+    say_report(report)
+    refuse_outside_region(clean)  # Binhai's sink factors and targets: only for Binhai's features
     if clean.crs is None:
         from binhai_geo.errors import LayerError
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from binhai_geo.layermodel import implausible
 from binhai_geo.specbase import Strict, check_override_keys
 
 
@@ -36,6 +37,10 @@ class PlantingSpec(Strict):
     def _checks(self) -> PlantingSpec:
         if (self.area_mu is None) == (self.area_km2 is None):
             raise ValueError(f"planting '{self.name}': give exactly one of area_mu or area_km2")
+        km2 = self.area_km2 if self.area_km2 is not None else self.area_mu * 666.667e-6  # 1 mu = 666.667 m2
+        why = implausible("area_km2", km2, f"planting '{self.name}' area_km2")  # names mu/ha/m2 mix-ups
+        if why:
+            raise ValueError(why + ("" if self.area_km2 is not None else " (converted from area_mu)"))
         if self.end_year < self.start_year:
             raise ValueError(f"planting '{self.name}': end_year {self.end_year} is before start_year "
                              f"{self.start_year}")

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from binhai_geo.cliutil import EncodingOption, say_report
 from binhai_geo.solar.spec import PV_KINDS
 
 
@@ -32,6 +33,7 @@ def pv(
     module: Annotated[str | None, typer.Option("--module", help="CEC module name (pvlib library).")] = None,
     inverter: Annotated[str | None, typer.Option("--inverter", help="CEC inverter name (pvlib library).")] = None,
     crs: Annotated[str, typer.Option("--crs", help="Projected CRS areas are measured in.")] = "EPSG:4527",
+    encoding: EncodingOption = None,
 ) -> None:
     """Capacity and annual PV energy of every site of a layer (光伏发电量测算).
 
@@ -45,7 +47,7 @@ def pv(
     if out.suffix.lower() not in (".gpkg", ".csv"):
         bad_parameter(f"--out '{out}' must end in .gpkg or .csv")
     try:
-        result = _compute(sites, kind, layer, weather, archetype, tilt, module, inverter, crs)
+        result = _compute(sites, kind, layer, weather, archetype, tilt, module, inverter, crs, encoding)
         _write(result, out)
     except Exception as exc:  # noqa: BLE001 - every error is reported by fail
         fail(exc)
@@ -60,7 +62,7 @@ def pv(
 
 
 def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: str | None, tilt: float | None,
-             module: str | None, inverter: str | None, crs: str):  # noqa: ANN202 - GeoDataFrame
+             module: str | None, inverter: str | None, crs: str, encoding: str | None = None):  # noqa: ANN202
     import pyproj
 
     from binhai_geo.errors import WorkflowError
@@ -72,7 +74,7 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
     from binhai_geo.solar.plan import compute_pv
     from binhai_geo.solar.rooftops import load_rooftop_fractions
     from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
-    from binhai_geo.validate import validate_layer
+    from binhai_geo.validate import refuse_outside_region, validate_layer
 
     try:
         target_crs = pyproj.CRS.from_user_input(crs)
@@ -82,8 +84,11 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
     if not target_crs.is_projected:
         raise WorkflowError(f"--crs '{crs}' is not projected; areas need a projected CRS", field="--crs",
                             hint="use e.g. EPSG:4527 (CGCS2000 Gauss-Kruger zone 39)")
-    gdf = read_layer(path, layer, prefer=kind)
-    clean, _ = validate_layer(gdf, get_kind(kind))
+    gdf = read_layer(path, layer, prefer=kind, encoding=encoding)
+    clean, report = validate_layer(gdf, get_kind(kind))
+    say_report(report)
+    if weather == "default":  # Binhai's stand-in weather: only for Binhai's sites
+        refuse_outside_region(clean)
     clean = clean.to_crs(target_crs)
     if kind == "rooftop":
         used = [archetype] if archetype else list(DEFAULT_ROOF_ARCHETYPES.values())

@@ -35,6 +35,7 @@ import pandas as pd
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.io import read_raster
+from binhai_geo.layermodel import bound, implausible
 from binhai_geo.wind.tables import read_table
 
 #: Line zones (breakwaters) are buffered by this much before raster zonal statistics [m].
@@ -90,6 +91,14 @@ def check_weibull(a: np.ndarray, k: np.ndarray, where: list[str] | None = None, 
                                 field="weibull_k" if name.endswith("k") else "weibull_a_mps",
                                 hint="a Weibull shape k is typically 1.5-3 and the scale A a few m/s; "
                                 "check the resource data")
+    for quantity, arr, column, label in (("weibull_k", k, "weibull_k", "Weibull k"),
+                                         ("weibull_a_mps", a, "weibull_a_mps", "Weibull A")):
+        why = implausible(quantity, arr, label)  # bounds and unit mix-ups: binhai_geo/data/plausibility_bounds.csv
+        if why:
+            b = bound(quantity)
+            i = int(np.flatnonzero((arr < b.low) | (arr > b.high))[0])
+            raise WorkflowError(why, file=file, feature=where[i] if where is not None else None, field=column,
+                                hint="check the unit of the resource data and that integer rasters carry their scale")
 
 
 def weibull_mean(a: np.ndarray, k: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from binhai_geo.layermodel import implausible
 from binhai_geo.specbase import Strict, check_known_keys
 
 #: Roughness classes of the wind engine (rows of ``binhai_geo/data/wind_roughness.csv``).
@@ -87,6 +88,9 @@ class WindSpec(Strict):
         for key, h in v.items():
             if not (h > 0 and math.isfinite(h)):
                 raise ValueError(f"hub_height_m.{key} = {h}: a hub height is a positive number of metres")
+            why = implausible("hub_height_m", h, f"hub_height_m.{key}")
+            if why:
+                raise ValueError(why)
         return v
 
     @field_validator("losses", "roughness_m", "parameters")

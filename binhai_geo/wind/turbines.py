@@ -39,6 +39,7 @@ import pandas as pd
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import read_table
+from binhai_geo.layermodel import implausible
 
 BETZ = 16.0 / 27.0
 RHO_SEA_LEVEL = 1.225
@@ -193,6 +194,16 @@ def check_power_curve(ws: np.ndarray, power_kw: np.ndarray, nominal_power_kw: fl
     elif ratio > 1 + 1e-9:
         problems.append(f"peak power {p.max():g} kW is {100 * (ratio - 1):.1f} % above the nominal "
                         f"{nominal_power_kw:g} kW: capped at the nominal power")
+    # Plausibility bounds (binhai_geo/data/plausibility_bounds.csv), naming the likely unit mix-up.
+    speeds_ok = ws[p > 0]
+    for why in (implausible("specific_power_w_per_m2", nominal_power_kw * 1000.0 / area,
+                            "rated power per rotor area (nominal power / swept area)"),
+                implausible("rated_wind_speed_mps", ws[i_rated], "rated wind speed"),
+                implausible("cut_out_wind_speed_mps", speeds_ok.max() if len(speeds_ok) else np.nan,
+                            "highest wind speed with power")):
+        if why:
+            problems.append(why)
+            refused = True
     status = "refused" if refused else ("flagged" if problems else "ok")
     return CurveCheck(status, problems, max_cp, float(ws[i_cp]), ratio)
 
