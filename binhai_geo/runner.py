@@ -253,6 +253,16 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     return out
 
 
+def _refuse_overwriting_declared_inputs(wf: Workflow, target_dir: Path) -> None:
+    """Refuse a run whose fixed output names would replace a file the workflow names as input."""
+    declared = [wf.path, wf.region.path, wf.targets_path, *(wf.resolve(s.path) for s in wf.spec.layers.values())]
+    if wf.spec.land_survey is not None:
+        declared.append(wf.resolve(wf.spec.land_survey.path))
+    for suffix in ("_sites.gpkg", "_sites.csv", "_targets.csv", "_capacity_density_used.csv", "_manifest.json",
+                   "_layers.gpkg"):
+        refuse_input(target_dir / f"{wf.prefix}{suffix}", declared)
+
+
 def run_plan(
     workflow_path: str | Path,
     *,
@@ -281,6 +291,7 @@ def run_plan(
     step("workflow")
     wf = load_workflow(workflow_path)
     target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
+    _refuse_overwriting_declared_inputs(wf, target_dir)  # before the long computation; re-checked on writing
     result = compute_plan(wf, step, scheduler=scheduler)
     result.outputs = write_plan(result, target_dir, step)
     return result
