@@ -9,6 +9,7 @@ naming the file, layer, feature (FID) and field.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -100,9 +101,25 @@ def _ids(ids: list) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+@functools.lru_cache(maxsize=64)
+def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _crs(value: str) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _area_of_use(crs: pyproj.CRS) -> tuple[float, float, float, float]:
+    aou = crs.area_of_use
+    return tuple(aou.bounds) if aou else (-180.0, -90.0, 180.0, 90.0)
+
+
 def _lonlat_boxes(bounds: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     """Per-feature bounding boxes (minx, miny, maxx, maxy) in ``crs`` to lon/lat; inf where it fails."""
-    t = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    t = _to_lonlat(crs)
     xs = bounds[:, [0, 2, 0, 2]]
     ys = bounds[:, [1, 1, 3, 3]]
     with np.errstate(all="ignore"):
@@ -128,8 +145,7 @@ def _fits(bounds: np.ndarray, crs: pyproj.CRS, region: tuple | None = None) -> n
         if not finite_deg.any():
             return finite_deg
     box = _lonlat_boxes(bounds, crs)
-    aou = crs.area_of_use
-    ok = _inside(box, aou.bounds if aou else (-180, -90, 180, 90), AREA_OF_USE_MARGIN_DEG)
+    ok = _inside(box, _area_of_use(crs), AREA_OF_USE_MARGIN_DEG)
     if region is not None:
         ok &= _inside(box, region)
     return ok
@@ -141,7 +157,7 @@ def suggest_crs(bounds: np.ndarray, region: tuple | None = None) -> list[str]:
     A fit means inside the CRS's area of use and inside ``region`` (a lon/lat box; default: China).
     """
     area = region or SUGGEST_LONLAT
-    return [c for c in CANDIDATE_CRS if _fits(bounds, pyproj.CRS.from_user_input(c), area).all()]
+    return [c for c in CANDIDATE_CRS if _fits(bounds, _crs(c), area).all()]
 
 
 def check_coordinates(gdf: gpd.GeoDataFrame, where: dict, region_lonlat: tuple | None = None) -> list[LayerError]:

@@ -55,18 +55,19 @@ def gbk_shapefile(path: Path) -> Path:
 def epw_rows(df: pd.DataFrame, years: np.ndarray | None = None, minutes: np.ndarray | None = None,
              albedo: np.ndarray | None = None) -> list[str]:
     """EPW data rows (35 fields) from a table indexed at interval middles; hour labels the interval's end."""
-    rows = []
     start = df.index - (df.index[1] - df.index[0]) / 2
-    for i, (t, r) in enumerate(zip(start, df.itertuples(index=False), strict=True)):
-        year = int(years[i]) if years is not None else t.year
-        minute = int(minutes[i]) if minutes is not None else 60
-        hour = t.hour + 1
-        alb = albedo[i] if albedo is not None else 0.2
-        fields = [year, t.month, t.day, hour, minute, "?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9",
-                  f"{r.temp_air:.2f}", 0.0, 70, 101000, 0, 0, 300, f"{r.ghi:.4f}", f"{r.dni:.4f}", f"{r.dhi:.4f}",
-                  0, 0, 0, 0, 180, f"{r.wind_speed:.2f}", 5, 5, 20.0, 99999, 9, 999999999, 10, 0.1, 0, 88, alb, 0, 1]
-        rows.append(",".join(str(f) for f in fields))
-    return rows
+    n = len(df)
+    years = np.asarray(start.year) if years is None else np.asarray(years)
+    minutes = np.full(n, 60) if minutes is None else np.asarray(minutes)
+    albedo = np.full(n, 0.2) if albedo is None else np.asarray(albedo)
+    cols = [years, start.month, start.day, start.hour + 1, minutes,
+            ["?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9"] * n, np.round(df["temp_air"], 2), [0.0] * n,
+            [70] * n, [101000] * n, [0] * n, [0] * n, [300] * n, np.round(df["ghi"], 4), np.round(df["dni"], 4),
+            np.round(df["dhi"], 4), *([[0] * n] * 4), [180] * n, np.round(df["wind_speed"], 2), [5] * n, [5] * n,
+            [20.0] * n, [99999] * n, [9] * n, [999999999] * n, [10] * n, [0.1] * n, [0] * n, [88] * n, albedo,
+            [0] * n, [1] * n]
+    table = pd.DataFrame({i: np.asarray(c) for i, c in enumerate(cols)})
+    return table.to_csv(header=False, index=False, lineterminator="\n").splitlines()
 
 
 def write_epw(path: Path, df: pd.DataFrame | None = None, *, tz: str = "8.0", **kw: object) -> Path:
@@ -134,12 +135,16 @@ def era5_point(path: Path) -> Path:
     """An ERA5 point time series: only ``valid_time``; latitude and longitude scalar coordinates."""
     import xarray as xr
 
-    full = path.with_name(path.stem + "_grid.nc")
-    write_era5(full)
-    with xr.open_dataset(full, engine="h5netcdf") as ds:
-        point = ds.isel(latitude=1, longitude=1).load()
-    point.to_netcdf(path, engine="h5netcdf")
-    full.unlink()
+    df = default_year()
+    times = (df.index + pd.Timedelta(minutes=30)).tz_convert("UTC").tz_localize(None)  # end of each hour
+    ds = xr.Dataset(
+        {"ssrd": ("valid_time", df["ghi"].to_numpy() * 3600.0),
+         "fdir": ("valid_time", (df["ghi"] - df["dhi"]).clip(lower=0).to_numpy() * 3600.0),
+         "t2m": ("valid_time", df["temp_air"].to_numpy() + 273.15),
+         "u10": ("valid_time", np.full(len(df), 3.0)), "v10": ("valid_time", np.full(len(df), -4.0))},
+        coords={"valid_time": times.to_numpy(), "latitude": 39.0, "longitude": 117.75},
+    )
+    ds.to_netcdf(path, engine="h5netcdf")
     return path
 
 
