@@ -25,7 +25,7 @@ from binhai_geo.atomic import note_input
 from binhai_geo.cluster.spec import ClusterSpec
 from binhai_geo.deliverables.spec import DeliverablesSpec
 from binhai_geo.errors import WorkflowError
-from binhai_geo.layermodel import LAYER_KINDS
+from binhai_geo.layermodel import LAYER_KINDS, implausible
 from binhai_geo.sinks.spec import SinksSpec
 from binhai_geo.siting.spec import EligibilitySpec
 from binhai_geo.solar.spec import SolarSpec
@@ -186,6 +186,9 @@ class DistrictSpec(_Strict):
     def _sourced(self) -> DistrictSpec:
         if self.total_installed_capacity_mw is not None and not self.total_installed_capacity_source:
             raise ValueError("total_installed_capacity_mw needs total_installed_capacity_source (where it is from)")
+        why = implausible("capacity_mw", self.total_installed_capacity_mw or 1.0, "total_installed_capacity_mw")
+        if why:  # bounds and unit mix-ups: binhai_geo/data/plausibility_bounds.csv
+            raise ValueError(why)
         return self
 
 
