@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from binhai_geo.atomic import note_input
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layermodel import implausible
 
@@ -94,6 +95,7 @@ def read_table(path: str | Path, what: str, columns: Sequence[str], *, hint: str
         Naming the file, when it cannot be read or lacks a column.
     """
     p = Path(path)
+    note_input(p)  # an output may never overwrite it
     try:
         df = pd.read_csv(p, encoding="utf-8-sig", **read_csv)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from binhai_geo.atomic import note_input
 from binhai_geo.errors import WeatherError
 from binhai_geo.solar.weathercheck import field_checks, to_hourly
 
@@ -377,6 +378,10 @@ def read_weather(path: str | Path) -> WeatherSet:
     p = Path(path)
     if not p.exists():
         raise WeatherError("weather file not found", file=str(p), hint="check the path, or use 'default'")
+    if p.is_dir():
+        raise WeatherError("this is a folder, not a weather file", file=str(p),
+                           hint="give the weather file itself (.epw, .csv, .json or .nc), or use 'default'")
+    note_input(p)
     suffix = p.suffix.lower()
     if suffix not in WEATHER_FORMATS:
         raise WeatherError(f"unsupported weather file type '{p.suffix}'", file=str(p),
