@@ -25,6 +25,7 @@ from binhai_geo.cliutil import (
     interrupted,
     make_progress,
     out_console,
+    say_report,
     start_command,
     state,
 )
@@ -167,7 +168,7 @@ def layers_check(
     table = Table(title="Layer check 图层检查")
     for col in ("file", "layer", "kind", "result"):
         table.add_column(col)
-    problems = []
+    problems, reports = [], []
     for path in paths:
         try:
             names = [layer] if layer else list_layers(path)
@@ -183,6 +184,7 @@ def layers_check(
                 try:
                     _, report = validate_layer(gdf, get_kind(k))
                     table.add_row(str(path), name, k, f"[green]ok[/] {escape(report.summary())}")
+                    reports.append(report)
                 except BinhaiGeoError as exc:
                     problems.append(exc)
                     table.add_row(str(path), name, k, "[red]problem[/]")
@@ -190,6 +192,8 @@ def layers_check(
             problems.append(exc)
             table.add_row(str(path), layer or "", kind or "", "[red]problem[/]")
     out_console.print(table)
+    for report in reports:  # repairs and assumed encodings in full (the table cell may be cut)
+        say_report(report)
     for exc in problems:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     if problems:

@@ -12,12 +12,13 @@ import threading
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from binhai_geo.atomic import start_input_guard
-from binhai_geo.errors import BinhaiGeoError, from_os_error
+from binhai_geo.errors import BinhaiGeoError, WorkflowError, from_os_error
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -38,6 +39,10 @@ def fail(exc: BaseException) -> None:
         raise exc
     if isinstance(exc, OSError):
         exc = from_os_error(exc)
+    elif isinstance(exc, ValidationError):  # a spec built from command-line options
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
+                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        exc = WorkflowError(problems, hint="correct the option or workflow value named")
     if isinstance(exc, BinhaiGeoError):
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT)

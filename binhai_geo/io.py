@@ -7,6 +7,7 @@ layer and says what to do. Writing is atomic (see :mod:`binhai_geo.atomic`).
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -113,6 +114,12 @@ def read_layer(
     """
     p = Path(path)
     fmt = _format_of(p)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise LayerError(f"unknown text encoding '{encoding}'", file=str(p),
+                             hint="give an encoding such as UTF-8, GBK or GB18030") from None
     layers = list_layers(p)
     if fmt == "GeoParquet":
         chosen = p.stem
@@ -151,9 +158,9 @@ def read_layer(
             gdf.attrs["warnings"] = warnings
     except LayerError:
         raise
-    except LookupError:
-        raise LayerError(f"unknown text encoding '{encoding}'", file=str(p), layer=chosen,
-                         hint="give an encoding such as UTF-8, GBK or GB18030") from None
+    except UnicodeDecodeError as exc:
+        raise LayerError(f"the attribute text is not valid {encoding or 'UTF-8'}: {exc}", file=str(p), layer=chosen,
+                         hint="give the file's encoding with --encoding (workflow: 'encoding'), e.g. GBK") from None
     except Exception as exc:
         raise LayerError(
             f"cannot read the layer: {exc}",

@@ -292,7 +292,9 @@ def _repair(geoms: np.ndarray, allowed: frozenset[str]) -> np.ndarray:
     fixed = shapely.make_valid(geoms)
     out = fixed.copy()
     for i, g in enumerate(fixed):
-        if g is not None and g.geom_type == "GeometryCollection":
+        if g is not None and g.geom_type not in allowed and g.geom_type != "GeometryCollection":
+            out[i] = None  # e.g. a polygon collapsed to a line: nothing of the kind's type is left
+        elif g is not None and g.geom_type == "GeometryCollection":
             parts = [p for p in shapely.get_parts(g) if p.geom_type in allowed]
             if not parts:
                 out[i] = None
@@ -457,7 +459,8 @@ def validate_layer(
         if any(g is None or g.is_empty for g in fixed):
             lost = list(out.index[invalid][[g is None or g.is_empty for g in fixed]])
             raise LayerError(
-                f"invalid geometries that cannot be repaired (FID {_ids(lost)})",
+                f"invalid geometries that cannot be repaired: nothing of a {'/'.join(kind.geometry)} is left "
+                f"(zero area, or collapsed to a line or point; FID {_ids(lost)})",
                 feature=lost[0],
                 hint="fix them in QGIS (Vector > Geometry Tools > Fix Geometries, or Check Validity)",
                 **where,

@@ -29,7 +29,7 @@ import pvlib
 
 from binhai_geo.errors import WeatherError
 
-#: EPW missing-value codes, per the EnergyPlus weather-file field definitions (value >= code is missing).
+#: EPW missing-value codes, per the EnergyPlus weather-file field definitions (a value equal to the code).
 EPW_MISSING = {"ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "albedo": 999.0, "temp_air": 99.9,
                "wind_speed": 999.0}
 #: Longest run of missing temperature or wind hours filled by linear interpolation [h] (ASSUMPTION:
@@ -74,7 +74,9 @@ def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[p
     """
     out = df.copy()
     notes = []
-    missing = {c: (out[c].to_numpy(float) >= code - 1e-9) for c, code in EPW_MISSING.items() if c in out}
+    # The code itself marks a missing value; values merely above it are a unit problem (J/m2, Kelvin), said later.
+    missing = {c: np.isclose(out[c].to_numpy(float), code, rtol=0, atol=1e-6)
+               for c, code in EPW_MISSING.items() if c in out}
     irr = [c for c in ("ghi", "dni", "dhi") if missing[c].any()]
     if irr:
         n_missing = sum(missing[c] for c in ("ghi", "dni", "dhi"))

@@ -88,7 +88,7 @@ def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub
     from binhai_geo.io import read_layer
     from binhai_geo.layermodel import get_kind
     from binhai_geo.sites import build_sites
-    from binhai_geo.validate import validate_layer
+    from binhai_geo.validate import refuse_outside_region, validate_layer
     from binhai_geo.wind.plan import apply_to_sites, run_wind
     from binhai_geo.wind.spec import WindSpec
 
@@ -99,6 +99,7 @@ def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub
     if not target.is_projected:
         raise WorkflowError(f"--crs '{crs}' is not projected", hint="give a projected CRS such as EPSG:4527")
     gdf, _ = validate_layer(read_layer(zones, layer, prefer=kind), get_kind(kind))
+    refuse_outside_region(gdf)  # issue 13: the region's wind resource only for the region's zones
     gdf = gdf.to_crs(target)
     ex = None
     if exclusions is not None:
