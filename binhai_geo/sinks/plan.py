@@ -6,8 +6,8 @@ the targets ``forest_cover`` (its target year, 2025), ``forest_cover_2030``, ``p
 ``forest_cover_by_year``, ``afforestation_scenario`` and, for the plantings and qualifying forest stands,
 the gross biomass sink beside the creditable reductions (``sink_credits_by_year``,
 ``sink_credit_eligibility``, ``sink_credit_parameters_used``, see :mod:`binhai_geo.sinks.credits`); the
-geo layer ``forest_change`` (gain and loss
-of counted forest between two years); and notes stating each rule and simplification.
+geo layer ``forest_change`` (gain and loss of counted forest between two years); and notes stating each
+rule and simplification.
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolve
     names = (dict(zip(forest.index, forest["name"].fillna("").astype(str), strict=True))
              if forest is not None and "name" in forest.columns else {})
     elig.insert(1, "name", [names.get(f, "") for f in elig["fid"]])
+    if forest is not None and "planting_density_per_ha" in forest.columns:
+        elig["planting_density_per_ha"] = forest["planting_density_per_ha"].reindex(elig["fid"]).to_numpy()
     first = min([years[0], *plant["year_planted"].astype(int)]) if len(plant) else years[0]
     span = list(range(first, years[-1] + 1))
     cohorts = pd.concat([plant, credits.stand_cohorts(elig[elig["eligible"]], names)], ignore_index=True)

@@ -160,3 +160,21 @@ def test_step_gives_gross_beside_creditable(tmp_path, pack):
     used = res.tables["sink_credit_parameters_used"].set_index("parameter")
     assert used.loc["crediting_period_yr", "value"] == 30 and "override" in used.loc["crediting_period_yr", "source"]
     assert any("CCER-14-001-V01" in n for n in res.notes)
+
+
+def test_forest_layer_may_carry_species_and_planting_density(classes):
+    from binhai_geo.errors import BinhaiGeoError
+    from binhai_geo.layermodel import get_kind
+    from binhai_geo.validate import validate_layer
+
+    f = synthetic_layers()["forest"].copy()
+    f["树种"] = ["fraxinus", "ulmus_pumila", ""]
+    f["造林密度"] = [1665.0, 1110.0, 2500.0]
+    clean, _ = validate_layer(f, get_kind("forest"))
+    assert clean["species"].tolist()[:2] == ["fraxinus", "ulmus_pumila"]
+    assert clean["planting_density_per_ha"].tolist() == [1665.0, 1110.0, 2500.0]
+    feats = sink_features({"forest": clean}, classes).set_index("fid")
+    assert feats.loc[0, "sink_class"] == "fraxinus" and feats.loc[1, "sink_class"] == "ulmus_pumila"
+    f["造林密度"] = [1665.0, 3.0, 2500.0]  # trees per mu, or a spacing in metres: not trees/ha
+    with pytest.raises(BinhaiGeoError, match="planting_density_per_ha"):
+        validate_layer(f, get_kind("forest"))
