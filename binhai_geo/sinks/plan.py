@@ -39,8 +39,8 @@ NOTES = (
     "wetland counts as forest); protected areas are not a sink class "
     "(碳汇面积不重复计算：林地优先于湿地，湿地优先于滩涂).",
     "Sink factors: IPCC 2006/2013 Tier 1 defaults and literature, low/central/high; oyster reef, mariculture "
-    "shellfish and bare tidal flat are research estimates, not creditable "
-    "(牡蛎礁、贝类养殖、光滩碳汇为研究估算，不可计入核证).",
+    "shellfish and bare tidal flat are research estimates, not creditable; other shrubland and other woodland are "
+    "neither forest cover nor creditable (牡蛎礁、贝类养殖、光滩碳汇为研究估算，其他灌木林、其他林地不可计入核证).",
     "Plantation sinks follow a stand-age growth curve (young stands sequester little); soil carbon under "
     "plantations and forest losses are not counted (人工林碳汇按林龄生长曲线估算，未计土壤碳变化与林地损失).",
     "Forest cover counts tree forest with canopy >= 0.2, bamboo and designated shrubland over land area; "
