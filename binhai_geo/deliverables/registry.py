@@ -230,6 +230,11 @@ TABLES: dict[str, TableEntry] = {
     "pv_archetypes": TableEntry("光伏典型系统", "PV archetypes"),
     "wind_zones": TableEntry("风电分区", "Wind zones"),
     "afforestation_scenario": TableEntry("造林情景", "Afforestation scenario"),
+    "sink_credits_by_year": TableEntry("毛碳汇与可核证减排量（逐年）",
+                                       "Gross biomass sink and creditable reductions by year"),
+    "sink_credit_eligibility": TableEntry("林分造林碳汇资格", "Forest stands eligible for afforestation credits"),
+    "sink_credit_parameters_used": TableEntry("造林碳汇方法学参数", "Afforestation-credit parameters used",
+                                              section="factors"),
     "lcoe_factors": TableEntry("平准化度电成本参数", "LCOE factors", section="factors"),
     "sink_factors": TableEntry("碳汇因子", "Sink factors", section="factors"),
 }

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from binhai_geo.cliutil import bad_parameter, fail, out_console, say_report
+from binhai_geo.cliutil import bad_parameter, err_console, fail, out_console, say_report
 
 #: Layer kinds the ``sinks`` command reads.
 SINK_KINDS = ("forest", "wetland", "tidal_flat", "protected_area")
@@ -33,6 +33,18 @@ def _read_kind(path: Path, layer: str | None, kind: str, crs: str):  # noqa: ANN
         raise LayerError("the layer has no CRS", file=str(path), layer=layer or kind,
                          hint="assign the layer's CRS (e.g. in QGIS: Layer > Set CRS)")
     return clean.to_crs(crs)
+
+
+def _boundary_land(path: Path, crs: str):  # noqa: ANN202 (shapely geometry, heavy import)
+    """Return the district's land: the boundary layer, clipped to the file's ``land`` layer if it has one."""
+    from binhai_geo.coverage import land_geometry
+    from binhai_geo.io import list_layers
+
+    layers = {"boundary": _read_kind(path, None, "boundary", crs)}
+    names = list_layers(path)
+    if "boundary" in names and "land" in names:
+        layers["land"] = _read_kind(path, "land", "land", crs)
+    return land_geometry(layers)
 
 
 def _sink_layers(items: list[str], crs: str) -> dict:
@@ -110,7 +122,9 @@ def register(app: typer.Typer) -> None:
         inputs: Annotated[list[str], typer.Argument(
             help="YEAR=PATH per year (land-cover raster or forest layer), or paths with a 4-digit year in the "
                  "name, or one forest layer with year_planted plus --years")],
-        boundary: Annotated[Path, typer.Option("--boundary", help="district land boundary (polygon layer)")],
+        boundary: Annotated[Path, typer.Option(
+            "--boundary", help="district boundary (polygon layer), or a region pack: its 'boundary' layer, clipped "
+                               "to its 'land' layer as in a plan run")],
         out: Annotated[Path, typer.Option("--out", help="output CSV: year, subdistrict, forest_cover_pct, ...")],
         zones: Annotated[Path | None, typer.Option("--zones", help="sub-district polygons with a 'name' field")] = None,
         scheme: Annotated[str, typer.Option("--scheme", help="raster class codes: worldcover, clcd, sandiao")
@@ -128,8 +142,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Forest coverage rate by year and sub-district (森林覆盖率逐年统计)."""
         try:
-            import shapely
-
             from binhai_geo.atomic import check_writable_dir
             from binhai_geo.errors import WorkflowError
             from binhai_geo.io import write_csv, write_gpkg
@@ -137,9 +149,9 @@ def register(app: typer.Typer) -> None:
 
             if scheme not in fc.SCHEMES:
                 bad_parameter(f"--scheme {scheme} is not one of {', '.join(fc.SCHEMES)}")
-            bnd = _read_kind(boundary, None, "boundary", crs)
-            land = shapely.union_all(bnd.geometry.to_numpy())
+            land = _boundary_land(boundary, crs)
             sub = _read_kind(zones, None, "subdistrict", crs) if zones is not None else None
+            mismatch = fc.zones_disagree(land, sub)
             suffixes = (".tif", ".tiff", ".vrt", ".img", ".nc")
             rasters = [i for i in inputs if Path(i.partition("=")[2] or i).suffix.lower() in suffixes]
             change_gdf = None
@@ -186,6 +198,13 @@ def register(app: typer.Typer) -> None:
             raise
         except Exception as exc:  # noqa: BLE001 (fail() sorts user errors from bugs)
             fail(exc)
+        if mismatch is not None:
+            err_console.print(
+                f"[yellow]warning:[/yellow] the zones cover {mismatch['zones_km2']:.1f} km2 of the boundary's "
+                f"{mismatch['land_km2']:.1f} km2 of land ({100 * mismatch['share']:.0f}%; "
+                f"{mismatch['zones_outside_km2']:.1f} km2 of zones lie outside it): the district row is not the sum "
+                "of its sub-districts. Is --boundary the district boundary (a region pack's 'boundary' layer), not "
+                "the land of the whole map frame? (分区与边界不一致：全区值不等于各分区之和)")
         for n in notes:
             out_console.print(f"note: {n}")
         d = table[table["subdistrict"] == fc.DISTRICT]

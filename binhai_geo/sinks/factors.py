@@ -246,3 +246,36 @@ def conversion_loss_factors(path: str | Path | None = None,
                      "tco2_per_km2_yr_high": t["rate_tc_per_ha_yr_high"] * f,
                      "sink_class": cls, "creditable": bool(t["creditable"]), "source": t["source"]})
     return pd.DataFrame(rows).set_index("layer_kind")
+
+
+def conversion_factors(path: str | Path | None = None) -> pd.DataFrame:
+    """Annual sink lost and carbon stock per km2 of every sink class, for sites that convert the land.
+
+    For the siting engine's carbon ledger: a site on forest, wetland or tidal flat removes that land's
+    annual sequestration (flow) and disturbs its carbon stock (a one-off release the ledger scales by the
+    release share of ``siting_conversion_release.csv``). Flow: the wetland class's constant rate, or the
+    forest class's mean rate over the maturity period (0.95 S_max / maturity age). Stock: the forest class's
+    biomass at maturity (an upper value for young stands), or the wetland class's soil / sediment organic
+    carbon to 1 m.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A sink-factor table replacing the packaged one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``sink_class``; columns ``layer_kind``, ``tco2_per_km2_yr`` with ``_low`` and ``_high``
+        [t CO2 / km2 / yr], ``stock_tco2_per_km2`` with ``_low`` and ``_high`` [t CO2 / km2],
+        ``creditable``, ``source``.
+    """
+    table = class_table(load_sink_factors(path))
+    f = CO2_PER_C * HA_PER_KM2
+    out = pd.DataFrame({"layer_kind": table["layer_kind"]}, index=table.index)
+    for suf in ("", "_low", "_high"):
+        out[f"tco2_per_km2_yr{suf}"] = table[f"rate_tc_per_ha_yr{suf}"] * f
+        out[f"stock_tco2_per_km2{suf}"] = table[f"stock_tc_per_ha{suf}"] * f
+    out["creditable"] = table["creditable"].astype(bool)
+    out["source"] = table["source"]
+    return out

@@ -448,3 +448,40 @@ def raster_change_layer(stack: object, mapping: pd.DataFrame, year_from: int, ye
                      "year_to": year_to})
     gdf = gpd.GeoDataFrame(rows, geometry=out_geoms, crs=stack.rio.crs)
     return gdf.to_crs(crs) if crs is not None else gdf
+
+
+#: Largest relative difference between the boundary's land and the land its zones cover before
+#: :func:`zones_disagree` reports it (2%: digitising differences between boundary and zone layers).
+ZONE_AREA_TOLERANCE = 0.02
+
+
+def zones_disagree(land: shapely.Geometry, subdistricts: gpd.GeoDataFrame | None,
+                   tolerance: float = ZONE_AREA_TOLERANCE) -> dict | None:
+    """Whether the zones fail to tile the boundary's land (the district row would not be their sum).
+
+    Parameters
+    ----------
+    land : shapely.Geometry
+        The district's land (projected CRS).
+    subdistricts : GeoDataFrame, optional
+        The zones, same CRS.
+    tolerance : float
+        Relative difference allowed [fraction].
+
+    Returns
+    -------
+    dict or None
+        None when the zones' land (summed, each zone clipped to the land) is within ``tolerance`` of the land
+        area; else ``{"land_km2", "zones_km2", "zones_outside_km2", "share"}`` (``share`` = zones' land over
+        the land; ``zones_outside_km2``: zone area outside the boundary's land), for the caller to warn.
+    """
+    if subdistricts is None or len(subdistricts) == 0 or land.is_empty:
+        return None
+    geoms = subdistricts.geometry.to_numpy()
+    land_km2 = land.area / 1e6
+    zones_km2 = float(shapely.area(shapely.intersection(geoms, land)).sum()) / 1e6
+    outside_km2 = float(shapely.area(shapely.difference(geoms, land)).sum()) / 1e6
+    if abs(zones_km2 - land_km2) <= tolerance * land_km2:
+        return None
+    return {"land_km2": land_km2, "zones_km2": zones_km2, "zones_outside_km2": outside_km2,
+            "share": zones_km2 / land_km2}

@@ -3,8 +3,11 @@
 :func:`sinks_step` is called once by :func:`binhai_geo.runner.compute_plan`. It returns indicators for
 the targets ``forest_cover`` (its target year, 2025), ``forest_cover_2030``, ``protected_area_share`` and
 ``natural_shoreline``; tables ``sink_ledger``, ``sink_by_year``, ``sink_overlaps``, ``sink_factors_used``,
-``forest_cover_by_year`` and ``afforestation_scenario``; the geo layer ``forest_change`` (gain and loss
-of counted forest between two years); and notes stating each rule and simplification.
+``forest_cover_by_year``, ``afforestation_scenario`` and, for the plantings and qualifying forest stands,
+the gross biomass sink beside the creditable reductions (``sink_credits_by_year``,
+``sink_credit_eligibility``, ``sink_credit_parameters_used``, see :mod:`binhai_geo.sinks.credits`); the
+geo layer ``forest_change`` (gain and loss of counted forest between two years); and notes stating each
+rule and simplification.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import packaged_table
 from binhai_geo.layermodel import FOREST_MIN_CANOPY
 from binhai_geo.layers import LayerSet
-from binhai_geo.sinks import accounting, forestcover, scenarios
+from binhai_geo.sinks import accounting, credits, forestcover, scenarios
 from binhai_geo.sinks.factors import class_table, load_sink_factors
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import Indicator, load_targets
@@ -36,8 +39,8 @@ NOTES = (
     "wetland counts as forest); protected areas are not a sink class "
     "(碳汇面积不重复计算：林地优先于湿地，湿地优先于滩涂).",
     "Sink factors: IPCC 2006/2013 Tier 1 defaults and literature, low/central/high; oyster reef, mariculture "
-    "shellfish and bare tidal flat are research estimates, not creditable "
-    "(牡蛎礁、贝类养殖、光滩碳汇为研究估算，不可计入核证).",
+    "shellfish and bare tidal flat are research estimates, not creditable; other shrubland and other woodland are "
+    "neither forest cover nor creditable (牡蛎礁、贝类养殖、光滩碳汇为研究估算，其他灌木林、其他林地不可计入核证).",
     "Plantation sinks follow a stand-age growth curve (young stands sequester little); soil carbon under "
     "plantations and forest losses are not counted (人工林碳汇按林龄生长曲线估算，未计土壤碳变化与林地损失).",
     "Forest cover counts tree forest with canopy >= 0.2, bamboo and designated shrubland over land area; "
@@ -95,6 +98,46 @@ def _with_assumed_ages(lay: dict, age_yr: int | None, year: int) -> dict:
     return {**lay, "forest": forest}
 
 
+def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolved: gpd.GeoDataFrame,
+                   years: list[int]) -> tuple[dict[str, pd.DataFrame], list[str], list[Path]]:
+    """Gross biomass sink and creditable reductions of the plantings and qualifying stands, by year."""
+    spec = workflow.spec.sinks
+    cpath = _check_file(workflow, spec.credits_file, "credits_file") if spec.credits_file else None
+    params = credits.load_ccer_parameters(cpath, spec.credits)
+    rules = credits.CreditRules.from_table(params)
+    plant = credits.planting_cohorts(scenarios.cohorts(spec.afforestation, classes), classes, rules)
+    stands = resolved[resolved["layer_kind"] == "forest"]
+    elig = credits.stand_eligibility(stands, classes, rules, lay.get("wetland"))
+    forest = lay.get("forest")
+    names = (dict(zip(forest.index, forest["name"].fillna("").astype(str), strict=True))
+             if forest is not None and "name" in forest.columns else {})
+    elig.insert(1, "name", [names.get(f, "") for f in elig["fid"]])
+    if forest is not None and "planting_density_per_ha" in forest.columns:
+        elig["planting_density_per_ha"] = forest["planting_density_per_ha"].reindex(elig["fid"]).to_numpy()
+    first = min([years[0], *plant["year_planted"].astype(int)]) if len(plant) else years[0]
+    span = list(range(first, years[-1] + 1))
+    cohorts = pd.concat([plant, credits.stand_cohorts(elig[elig["eligible"]], names)], ignore_index=True)
+    table = credits.project_credits(cohorts, classes, rules, span)
+    notes = [f"Creditable reductions follow the structure of CCER-14-001-V01 造林碳汇 (MEE 2023): project removals "
+             f"(above- and below-ground biomass) - baseline - leakage, less an uncertainty deduction "
+             f"({rules.uncertainty_pct[0]:g}% uncertainty, {rules.threshold_pct:g}% threshold), within a "
+             f"{rules.crediting_period_yr}-yr crediting period; parameters marked verified=no are assumptions; an "
+             "ex-ante projection, not a certified figure (按造林碳汇方法学结构估算的可核证减排量，为事前预估)."]
+    n_ok = int(elig["eligible"].sum())
+    notes.append(f"Forest stands qualifying as afforestation projects: {n_ok} of {len(elig)} (class creditable, "
+                 f"planted from {rules.earliest_start_year}, not on wetland); land not forest for "
+                 f"{rules.min_nonforest_years_before_start} yr before planting is assumed where no earlier land cover "
+                 "is given; plantings of the scenario are assumed on eligible land (符合造林碳汇条件的林分).")
+    for name, g in table[table["kind"] == "afforestation scenario"].groupby("project", sort=False):
+        last = g.iloc[-1]
+        notes.append(f"{name} {int(g['year'].iloc[0])}-{int(last['year'])}: gross biomass sink "
+                     f"{last['gross_tco2']:,.0f} t CO2, creditable {last['creditable_tco2']:,.0f} t CO2 "
+                     "(毛碳汇与可核证减排量).")
+    tables = {"sink_credits_by_year": table, "sink_credit_eligibility": elig,
+              "sink_credit_parameters_used": params.reset_index(drop=True)}
+    return tables, notes, [cpath or packaged_table("ccer_afforestation.csv")]
+
+
 def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
     """Account the district's carbon sinks and coverage indicators for a plan run.
 
@@ -111,8 +154,8 @@ def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
     StepResult
         Indicators ``forest_cover``, ``forest_cover_2030``, ``protected_area_share``, ``natural_shoreline``
         (each where its layers exist); tables ``sink_ledger``, ``sink_by_year``, ``sink_overlaps``,
-        ``sink_factors_used``, ``forest_cover_by_year``, ``afforestation_scenario``; geo ``forest_change``;
-        notes; inputs.
+        ``sink_factors_used``, ``forest_cover_by_year``, ``afforestation_scenario``, ``sink_credits_by_year``,
+        ``sink_credit_eligibility``, ``sink_credit_parameters_used``; geo ``forest_change``; notes; inputs.
 
     Raises
     ------
@@ -250,6 +293,10 @@ def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
     tables["sink_overlaps"] = overlaps
     tables["sink_factors_used"] = factors
     tables["afforestation_scenario"] = scenario
+    credit_tables, credit_notes, credit_inputs = _credit_tables(workflow, lay, classes, resolved_all, horizon)
+    tables.update(credit_tables)
+    notes.extend(credit_notes)
+    inputs.extend(credit_inputs)
     if len(ledger):
         t = ledger[["tco2_per_yr", "tco2_per_yr_low", "tco2_per_yr_high"]].sum()
         cred = ledger.loc[ledger["creditable"], "tco2_per_yr"].sum()

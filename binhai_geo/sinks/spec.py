@@ -65,6 +65,9 @@ class SinksSpec(Strict):
     forest_by_year: dict[str, str] = Field(default_factory=dict,
                                            description="forest layers by year (vector files), \"YEAR\" = \"path\"")
     afforestation: list[PlantingSpec] = Field(default_factory=list)
+    credits_file: str | None = Field(None, description="CSV replacing binhai_geo/data/ccer_afforestation.csv")
+    credits: dict[str, float] = Field(default_factory=dict,
+                                      description="overrides of afforestation-credit parameters, keyed by parameter")
     unknown_stand_age_yr: int | None = Field(
         None, ge=0, le=200,
         description="age assumed, in the workflow year, for forest features without year_planted (e.g. 三调 data); "

@@ -202,7 +202,8 @@ def _site_inputs(workflow: Workflow) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     costs = load_costs(cost_path, spec.costs)
     volts = load_grid_voltage(volt_path)
     inputs = [cost_path or packaged_table("costs.csv"), volt_path or packaged_table("grid_voltage.csv"),
-              packaged_table("siting_emission_factor.csv"), packaged_table("siting_conversion_share.csv")]
+              packaged_table("siting_emission_factor.csv"), packaged_table("siting_conversion_share.csv"),
+              packaged_table("siting_conversion_release.csv")]
     return costs, volts, inputs
 
 
@@ -226,11 +227,11 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
         ``avoided_tco2_per_yr``, ``sink_lost_tco2_per_yr``, ``net_tco2_per_yr``, ``protected_overlap_km2``;
         tables ``supply_curve`` and ``carbon_ledger``.
     """
-    from binhai_geo.sinks.factors import conversion_loss_factors
+    from binhai_geo.sinks.factors import conversion_factors
     from binhai_geo.siting.conformance import project_occupancy
     from binhai_geo.siting.costs import site_lcoe, supply_curve
     from binhai_geo.siting.grid import grid_connection
-    from binhai_geo.siting.ledger import carbon_ledger, emission_factor
+    from binhai_geo.siting.ledger import carbon_ledger, conversion_release, emission_factor
 
     spec = workflow.spec.eligibility
     lay = _layers(layers)
@@ -240,7 +241,8 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
     econ = site_lcoe(out, costs, grid["grid_cost_cny"].to_numpy())
     ef = (emission_factor(spec.emission_factor.tco2_per_mwh, spec.emission_factor.source)
           if spec.emission_factor else emission_factor())
-    ledger = carbon_ledger(out, lay, ef, conversion_loss_factors())
+    release = conversion_release()
+    ledger = carbon_ledger(out, lay, ef, conversion_factors(), release)
     for col in ("grid_distance_km", "submarine_km", "substation", "substation_voltage_kv", "required_voltage_kv",
                 "grid_cost_cny"):
         out[col] = grid[col].to_numpy()
@@ -256,8 +258,10 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
         "Grid connection: straight line to the nearest substation of adequate voltage x route factor, sea part "
         "as submarine cable; no routing or substation capacity limits (并网距离按直线×路径系数).",
         f"Avoided CO2 uses the grid emission factor {ef.value:g} t/MWh ({ef.source.split(':')[0]}), an average, not "
-        "a marginal factor; sink lost counts the annual sink of forest, wetland and tidal flat converted, not the "
-        "stock released (减排量按区域电网平均排放因子；碳汇损失仅计年汇量).",
+        "a marginal factor; a site on forest, wetland or tidal flat loses that land's annual sink and releases part "
+        f"of its carbon stock once, spread over {release.period_yr:g} years in net_tco2_per_yr (IPCC 2006 AFOLU "
+        "Vol.4 Ch.2; 2013 Wetlands Supplement Ch.4) (减排量按区域电网平均排放因子；占用林地湿地滩涂计年汇量损失"
+        "和一次性碳储量释放，释放量分摊计入净减排).",
     ]
     no_energy = int(out["energy_mwh_per_yr"].isna().sum())
     if no_energy:

@@ -29,9 +29,10 @@ def test_ledger_by_hand(classes):
     assert led.loc["reed_marsh", "tco2_per_yr_high"] == pytest.approx(80 * 2.6 * C)
     assert led.loc["reed_marsh", "stock_tco2e"] == pytest.approx(80 * 150 * C)
     assert not led.loc["reed_marsh", "creditable"]
-    # tree forest: 70 ha planted 2015 (age 10) + 30 ha planted 2022 (age 3), S_max 45 tC/ha, maturity 30 yr
-    rate = (70 * stand_increment_share(10, 30) + 30 * stand_increment_share(3, 30)) * 45 * C
-    stock = (70 * stand_stock_share(10, 30) + 30 * stand_stock_share(3, 30)) * 45 * C
+    # tree forest: 70 ha planted 2015 (age 10) + 30 ha planted 2022 (age 3), coastal default S_max 40 tC/ha,
+    # maturity 35 yr
+    rate = (70 * stand_increment_share(10, 35) + 30 * stand_increment_share(3, 35)) * 40 * C
+    stock = (70 * stand_stock_share(10, 35) + 30 * stand_stock_share(3, 35)) * 40 * C
     assert led.loc["tree_forest", "tco2_per_yr"] == pytest.approx(rate)
     assert led.loc["tree_forest", "stock_tco2e"] == pytest.approx(stock)
     assert led.loc["other_shrub", "area_km2"] == pytest.approx(0.2)

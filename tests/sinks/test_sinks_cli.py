@@ -79,3 +79,49 @@ def test_forest_cover_unknown_code_exit_2(tmp_path):
     out = tmp_path / "f.csv"
     r = runner.invoke(app, ["forest-cover", str(tif), "--boundary", str(p), "--out", str(out)])
     assert r.exit_code == 2 and "77" in r.output and not out.exists()
+
+
+def _zoned_pack(tmp_path):
+    """The synthetic pack plus a land layer reaching into the sea (the whole frame) and two zones."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from conftest import X0, Y0
+
+    p = _pack(tmp_path)
+    frame = gpd.GeoDataFrame({"name": ["frame"]}, geometry=[box(X0, Y0, X0 + 14000, Y0 + 10000)], crs="EPSG:4527")
+    pyogrio.write_dataframe(frame, p, layer="land", append=True)
+    zones = gpd.GeoDataFrame({"name": ["South", "North"]}, crs="EPSG:4527",
+                             geometry=[box(X0, Y0, X0 + 7000, Y0 + 5000), box(X0, Y0 + 5000, X0 + 7000, Y0 + 10000)])
+    pyogrio.write_dataframe(zones, p, layer="subdistrict", append=True)
+    land_only = tmp_path / "land.gpkg"
+    pyogrio.write_dataframe(frame, land_only, layer="land")
+    return p, land_only
+
+
+def test_forest_cover_pack_boundary_is_clipped_land_and_matches_zones(tmp_path):
+    import pytest
+
+    p, _ = _zoned_pack(tmp_path)
+    out = tmp_path / "f.csv"
+    r = runner.invoke(app, ["forest-cover", str(p), "--boundary", str(p), "--zones", str(p), "--out", str(out),
+                            "--years", "2024-2025"])
+    assert r.exit_code == 0, r.output
+    assert "warning" not in r.output
+    t = pd.read_csv(out)
+    y = t[t["year"] == 2025].set_index("subdistrict")
+    # 0.7 km2 of counted forest over the 70 km2 district; the two zones add up to the district
+    assert y.loc["district 全区", "forest_cover_pct"] == pytest.approx(1.0)
+    assert y.drop("district 全区")["land_km2"].sum() == pytest.approx(y.loc["district 全区", "land_km2"])
+    assert y.drop("district 全区")["forest_km2"].sum() == pytest.approx(y.loc["district 全区", "forest_km2"])
+
+
+def test_forest_cover_warns_when_the_boundary_is_the_whole_frame(tmp_path):
+    p, land_only = _zoned_pack(tmp_path)
+    out = tmp_path / "f.csv"
+    r = runner.invoke(app, ["forest-cover", str(p), "--boundary", str(land_only), "--zones", str(p), "--out",
+                            str(out), "--years", "2024-2025"])
+    assert r.exit_code == 0, r.output
+    # 140 km2 frame, 70 km2 of zones: the district's 0.50% is not the sum of its sub-districts' figures
+    assert "warning" in r.output and "70.0 km2 of the boundary's 140.0 km2" in r.output
+    assert "0.50%" in r.output

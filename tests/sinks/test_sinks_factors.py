@@ -45,10 +45,43 @@ def test_conversion_loss_factors():
     assert list(c.index) == ["forest", "wetland", "tidal_flat"]
     # salt marsh 0.91 tC/ha/yr -> 0.91 * 44/12 * 100 t CO2/km2/yr
     assert c.loc["wetland", "tco2_per_km2_yr"] == pytest.approx(0.91 * 44 / 12 * 100)
-    # forest: mean rate over the maturity period, 0.95 * 45 tC/ha / 30 yr
-    assert c.loc["forest", "tco2_per_km2_yr"] == pytest.approx(0.95 * 45 / 30 * 44 / 12 * 100)
+    # forest: mean rate over the maturity period, 0.95 * 40 tC/ha / 35 yr (coastal default, see below)
+    assert c.loc["forest", "tco2_per_km2_yr"] == pytest.approx(0.95 * 40 / 35 * 44 / 12 * 100)
     assert (c["tco2_per_km2_yr_low"] <= c["tco2_per_km2_yr"]).all()
     assert (c["tco2_per_km2_yr"] <= c["tco2_per_km2_yr_high"]).all()
+
+
+COASTAL_TREES = ("poplar", "robinia", "fraxinus", "ulmus_pumila", "styphnolobium")
+
+
+def test_unknown_species_default_drawn_from_coastal_species():
+    c = class_table(load_sink_factors())
+    trees = c.loc[list(COASTAL_TREES)]
+    d = c.loc["tree_forest"]
+    assert d["stock_tc_per_ha"] == np.median(trees["stock_tc_per_ha"])
+    assert d["maturity_age_yr"] == np.median(trees["maturity_age_yr"])
+    assert d["stock_tc_per_ha_low"] == trees["stock_tc_per_ha_low"].min()
+    assert d["stock_tc_per_ha_high"] == trees["stock_tc_per_ha_high"].max()
+    assert all(name in d["source"] for name in COASTAL_TREES)
+
+
+def test_tamarix_range_holds_the_measured_laizhou_bay_figure():
+    # Laizhou Bay tamarisk shrub wetland: 393.1 g C/m2 of vegetation carbon (3.93 tC/ha), a published measurement
+    c = class_table(load_sink_factors())
+    for cls in ("tamarix", "designated_shrub"):
+        assert c.loc[cls, "stock_tc_per_ha_low"] <= 3.931 <= c.loc[cls, "stock_tc_per_ha_high"], cls
+
+
+def test_factor_rows_fit_their_use():
+    f = load_sink_factors().set_index(["sink_class", "quantity"])
+    tf = f.loc[("tidal_flat", "rate")]
+    # the tidal-flat rate rests on intertidal flat burial (21 +/- 6 g C/m2/yr), not on shelf sediments
+    assert "shelf" not in tf["source"] and "doi:10.5194/bg-18-2527-2021" in tf["source"]
+    assert (tf["low"], tf["value"]) == (0.15, 0.21) and not tf["creditable"]
+    # other shrubland and other woodland are neither forest cover nor creditable classes
+    assert not f.loc[("other_shrub", "stock_max"), "creditable"]
+    assert not f.loc[("other_forest", "stock_max"), "creditable"]
+    assert f.loc[("designated_shrub", "stock_max"), "creditable"]
 
 
 def _copy(tmp_path, edit):

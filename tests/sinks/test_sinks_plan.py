@@ -75,3 +75,12 @@ def test_real_binhai_workflow(real_workflow_copy):
     assert {"tree_forest", "reed_marsh", "oyster_reef", "tidal_flat"} <= set(led.index)
     assert (res.sinks["tco2_per_yr_low"] <= res.sinks["tco2_per_yr"]).all()
     assert "forest_change" in res.geo
+    # the green barrier beside its creditable reductions: a 20-yr crediting period from 2024, so 2044-2045 add none
+    cr = res.tables["sink_credits_by_year"]
+    gb = cr[cr["kind"] == "afforestation scenario"].set_index("year")
+    assert gb.index[0] == 2024 and gb.index[-1] == 2045
+    assert gb.loc[2043, "crediting"] and not gb.loc[2044, "crediting"]
+    assert gb.loc[2045, "creditable_tco2"] == gb.loc[2043, "creditable_tco2"] < gb.loc[2045, "gross_tco2"]
+    elig = res.tables["sink_credit_eligibility"].set_index("name")
+    assert not elig.loc["Guangang forest park", "eligible"]  # planted 1995
+    assert elig.loc["Lingang saline shrub belt", "reason"] == "class_not_creditable"  # 其他灌木林
