@@ -17,6 +17,7 @@ import pyogrio
 
 from binhai_geo.atomic import write_with
 from binhai_geo.errors import LayerError
+from binhai_geo.postgis.spec import is_pg_string
 
 #: File suffixes read, and the format each one is.
 VECTOR_FORMATS: dict[str, str] = {
@@ -50,6 +51,10 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
     LayerError
         When the file is missing, of an unsupported type, or cannot be opened.
     """
+    if is_pg_string(path):  # PG:... or postgresql://...: the layer(s) of a PostGIS connection
+        from binhai_geo.postgis.read import list_postgis_layers  # psycopg loads only for PostGIS
+
+        return list_postgis_layers(os.fspath(path))
     p = Path(path)
     fmt = _format_of(p)
     if not p.exists():
@@ -97,6 +102,10 @@ def read_layer(
     LayerError
         When the file is missing, corrupt, of an unsupported type, or the layer is not in it.
     """
+    if is_pg_string(path):  # a PostGIS table, view or query; ``layer`` names the table if the string does not
+        from binhai_geo.postgis.read import read_postgis_layer, source_from_string
+
+        return read_postgis_layer(source_from_string(os.fspath(path), layer))
     p = Path(path)
     fmt = _format_of(p)
     layers = list_layers(p)

@@ -180,6 +180,27 @@ def _inputs(result: PlanResult) -> list[Path]:
     return files
 
 
+def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
+    """Write the run's results and manifest into ``[outputs] postgis`` (one transaction); return what was written."""
+    from binhai_geo.postgis.write import write_run  # psycopg loads only when the workflow writes to PostGIS
+
+    wf, spec = result.workflow, result.workflow.spec.outputs.postgis
+    frames = {"sites": result.sites, "targets": result.targets, "capacity_density_used": result.densities,
+              **dict(sorted(result.tables.items()))}
+    clash = sorted(set(frames) & set(result.geo))
+    if clash:
+        raise RuntimeError(f"geo layer(s) {clash} share a name with a table")
+    frames.update(sorted(result.geo.items()))
+    run_id = spec.run_id or wf.prefix
+    where = {"target": spec.display, "schema": spec.db_schema, "run_id": run_id}
+    summary = {"sites": len(result.sites), "targets": result.targets.set_index("target_id")["status"].to_dict(),
+               "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
+               "simplifications": list(result.notes), "postgis": where}
+    manifest = build_manifest(workflow_path=wf.path, workflow=wf.spec.model_dump(), inputs=inputs, outputs=[],
+                              summary=summary)
+    return {**where, "rows": write_run(spec, run_id, wf.id, frames, manifest)}
+
+
 def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
     """Write a computed plan's deliverables to ``out_dir``; return them by role."""
     wf = result.workflow
@@ -197,6 +218,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     step("write")
     out: dict[str, Path] = {}
     sites = result.sites
+    # PostGIS first, in one transaction: a refused or failed write leaves no file changed either
+    postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
     out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
     out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
     out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
@@ -214,6 +237,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
         "simplifications": list(result.notes),
         "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
     }
+    if postgis is not None:
+        summary["postgis"] = postgis
     manifest = build_manifest(
         workflow_path=wf.path,
         workflow=wf.spec.model_dump(),
@@ -253,6 +278,10 @@ def run_plan(
     step("workflow")
     wf = load_workflow(workflow_path)
     target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
+    if wf.spec.outputs.postgis is not None:  # refuse early: server down, no privilege (see write_plan)
+        from binhai_geo.postgis.write import check_target
+
+        check_target(wf.spec.outputs.postgis)
     result = compute_plan(wf, step, scheduler=scheduler)
     result.outputs = write_plan(result, target_dir, step)
     return result

@@ -94,8 +94,13 @@ def split_pg_string(text: str) -> tuple[str, dict[str, str]]:
 
 
 def is_pg_string(value: object) -> bool:
-    """Whether a command-line layer argument names a PostGIS source (``PG:...`` or ``postgresql://...``)."""
-    return isinstance(value, str) and value.startswith(PG_PREFIXES)
+    """Whether a command-line layer argument names a PostGIS source (``PG:...`` or ``postgresql://...``).
+
+    A path object is looked at as text: ``Path("PG:service=x table=t")`` still names one (a URI does not
+    survive as a path: ``//`` collapses, so pass URIs as text).
+    """
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    return isinstance(text, str) and text.startswith(PG_PREFIXES)
 
 
 class PostgisLayerSource(Strict):
