@@ -219,7 +219,7 @@ def test_no_permission_to_write(pg):
     assert _rows(pg, "SELECT to_regclass('survey.sites')") == [(None,)]
 
 
-def test_password_in_workflow_is_refused(pg, tmp_path, pack):
+def test_password_in_workflow_is_refused(tmp_path, pack):
     wf = write_workflow(tmp_path, '\n[outputs.postgis]\ndsn = "postgresql://planner:topsecret9@127.0.0.1/binhai"\n')
     with pytest.raises(WorkflowError) as err:
         run_plan(wf)
@@ -270,3 +270,15 @@ def test_plan_failing_half_way_writes_nothing(pg, tmp_path, pack):
     _no_secret(res.output, pg)
     assert _rows(pg, "SELECT to_regclass('clash.sites'), to_regclass('clash.binhai_runs')") == [(None, None)]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_pg_strings_and_scrub_without_a_server():
+    from binhai_geo.postgis.spec import PostgisLayerSource, split_pg_string
+
+    dsn, keys = split_pg_string("PG:service=binhai table=survey.salt_pan where='name = \\'盐田\\''")
+    assert dsn == "service=binhai" and keys == {"table": "survey.salt_pan", "where": "name = '盐田'"}
+    src = PostgisLayerSource.from_string("PG:host=db dbname=plan", layer="survey.rooftop")
+    assert (src.schema_name, src.table_name, src.display) == ("survey", "rooftop", "PG:host=db dbname=plan")
+    dsn, keys = split_pg_string("postgresql://u@db:5433/plan?table=roofs&sslmode=require")
+    assert dsn == "postgresql://u@db:5433/plan?sslmode=require" and keys == {"table": "roofs"}
+    assert scrub("postgresql://u:s3cret@db/plan host=x password='a b'") == "postgresql://u:***@db/plan host=x password=***"
