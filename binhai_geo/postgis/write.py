@@ -204,7 +204,8 @@ def check_target(spec: PostgisOutputSpec) -> None:
     with connect(spec.dsn, display=spec.display, error=OutputError, layer=spec.db_schema, read_only=True) as conn:
         schema = spec.db_schema
         if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is not None:
-            ok = conn.execute("SELECT has_schema_privilege(%s, 'USAGE,CREATE')", (schema,)).fetchone()[0]
+            ok = conn.execute("SELECT has_schema_privilege(%s, 'USAGE') AND has_schema_privilege(%s, 'CREATE')",
+                              (schema, schema)).fetchone()[0]  # a list 'USAGE,CREATE' would mean either
             what = f"create tables in schema '{schema}'"
         else:
             ok = conn.execute("SELECT has_database_privilege(current_database(), 'CREATE')").fetchone()[0]

@@ -282,3 +282,12 @@ def test_pg_strings_and_scrub_without_a_server():
     dsn, keys = split_pg_string("postgresql://u@db:5433/plan?table=roofs&sslmode=require")
     assert dsn == "postgresql://u@db:5433/plan?sslmode=require" and keys == {"table": "roofs"}
     assert scrub("postgresql://u:s3cret@db/plan host=x password='a b'") == "postgresql://u:***@db/plan host=x password=***"
+
+
+def test_plan_without_write_privilege_stops_before_computing(pg, tmp_path, pack):
+    wf = write_workflow(tmp_path, f'\n[outputs.postgis]\ndsn = "host=127.0.0.1 port={pg.port} dbname=binhai '
+                                  'user=reader"\nschema = "survey"\n')
+    res = cli.invoke(app, ["plan", str(wf)])
+    assert res.exit_code == 2, res.output
+    assert "user 'reader' may not create tables in schema 'survey'" in " ".join(res.output.split())
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
