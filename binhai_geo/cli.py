@@ -30,6 +30,7 @@ from binhai_geo.cliutil import (
     state,
 )
 from binhai_geo.errors import BinhaiGeoError
+from binhai_geo.postgis.spec import scrub
 
 app = typer.Typer(
     name="binhai-geo",
@@ -145,11 +146,14 @@ def targets(
 
 @layers_app.command("check")
 def layers_check(
-    paths: Annotated[list[Path], typer.Argument(help="Layer files to check.", show_default=False)],
+    paths: Annotated[list[str], typer.Argument(
+        help="Layer files to check, or PostGIS connections ('PG:service=NAME table=SCHEMA.TABLE', "
+             "'postgresql://HOST/DB?table=NAME').", show_default=False)],
     kind: Annotated[
         str | None, typer.Option("--kind", help="Layer kind (default: the layer name inside the file).")
     ] = None,
-    layer: Annotated[str | None, typer.Option("--layer", help="Layer name inside the file.")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer name inside the file (PostGIS: the table).")
+                     ] = None,
     encoding: EncodingOption = None,
 ) -> None:
     """Check layer files against their layer kinds (CRS, geometry, fields, values).
@@ -170,6 +174,7 @@ def layers_check(
         table.add_column(col)
     problems, reports = [], []
     for path in paths:
+        shown = scrub(path)  # a PostGIS connection is shown without password
         try:
             names = [layer] if layer else list_layers(path)
             if not layer and not kind and len(names) > 1:
@@ -178,19 +183,19 @@ def layers_check(
                 k = kind or name
                 if k not in LAYER_KINDS:
                     raise BinhaiGeoError(
-                        f"cannot tell the layer kind: '{name}' is not a layer kind", file=str(path), layer=name,
+                        f"cannot tell the layer kind: '{name}' is not a layer kind", file=shown, layer=name,
                         hint=f"give --kind (one of {', '.join(sorted(LAYER_KINDS))})")
                 gdf = read_layer(path, name if len(names) > 1 or layer else None, encoding=encoding)
                 try:
                     _, report = validate_layer(gdf, get_kind(k))
-                    table.add_row(str(path), name, k, f"[green]ok[/] {escape(report.summary())}")
+                    table.add_row(shown, name, k, f"[green]ok[/] {escape(report.summary())}")
                     reports.append(report)
                 except BinhaiGeoError as exc:
                     problems.append(exc)
-                    table.add_row(str(path), name, k, "[red]problem[/]")
+                    table.add_row(shown, name, k, "[red]problem[/]")
         except BinhaiGeoError as exc:
             problems.append(exc)
-            table.add_row(str(path), layer or "", kind or "", "[red]problem[/]")
+            table.add_row(shown, layer or "", kind or "", "[red]problem[/]")
     out_console.print(table)
     for report in reports:  # repairs and assumed encodings in full (the table cell may be cut)
         say_report(report)

@@ -16,16 +16,17 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pyproj
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from binhai_geo.atomic import note_input
 from binhai_geo.cluster.spec import ClusterSpec
 from binhai_geo.deliverables.spec import DeliverablesSpec
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layermodel import LAYER_KINDS, implausible
+from binhai_geo.postgis.spec import PostgisLayerSource, PostgisOutputSpec
 from binhai_geo.sinks.spec import SinksSpec
 from binhai_geo.siting.spec import EligibilitySpec
 from binhai_geo.solar.spec import SolarSpec
@@ -128,6 +129,14 @@ class LayerSource(_Strict):
                                  "does not declare it; default: detected (UTF-8, else GB18030)")
 
 
+#: A ``[layers]`` entry: a file (``path``) or a PostGIS table, view or query (``dsn``).
+LayerEntry = Annotated[
+    Annotated[LayerSource, Tag("file")] | Annotated[PostgisLayerSource, Tag("postgis")],
+    Discriminator(lambda v: "postgis" if (isinstance(v, dict) and "dsn" in v) or isinstance(v, PostgisLayerSource)
+                  else "file"),
+]
+
+
 class LandSurveySpec(_Strict):
     """The ``[land_survey]`` table: China's third land survey (三调) polygons as a source of layers.
 
@@ -216,13 +225,14 @@ class OutputsSpec(_Strict):
     dir: str = "../maps"
     prefix: str | None = Field(None, description="file-name prefix; default: the workflow id")
     map: bool = True
+    postgis: PostgisOutputSpec | None = Field(None, description="also write the results into a PostGIS schema")
 
 
 class WorkflowFile(_Strict):
     """A workflow file."""
 
     workflow: WorkflowSpec
-    layers: dict[str, LayerSource] = Field(default_factory=dict)
+    layers: dict[str, LayerEntry] = Field(default_factory=dict)
     land_survey: LandSurveySpec | None = None
     siting: SitingSpec = Field(default_factory=SitingSpec)
     assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
@@ -237,7 +247,7 @@ class WorkflowFile(_Strict):
 
     @field_validator("layers")
     @classmethod
-    def _kinds(cls, v: dict[str, LayerSource]) -> dict[str, LayerSource]:
+    def _kinds(cls, v: dict[str, LayerEntry]) -> dict[str, LayerEntry]:
         _check_kinds(v)
         return v
 
@@ -374,7 +384,7 @@ def load_workflow(path: str | Path) -> Workflow:
     region = load_region((p.parent / spec.workflow.region).resolve())
     wf = Workflow(spec, p, region)
     for kind, src in spec.layers.items():
-        if not wf.resolve(src.path).exists():
+        if isinstance(src, LayerSource) and not wf.resolve(src.path).exists():
             raise WorkflowError(f"layer file '{wf.resolve(src.path)}' does not exist", file=str(p),
                                 layer=kind, hint="fix [layers] path, relative to the workflow file")
     if spec.land_survey is not None:

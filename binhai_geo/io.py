@@ -18,6 +18,7 @@ import pyogrio
 
 from binhai_geo.atomic import note_input, write_with
 from binhai_geo.errors import LayerError
+from binhai_geo.postgis.spec import is_pg_string
 
 #: Encodings tried, in order, for a Shapefile whose DBF declares none (no .cpg, code-page byte 0) and whose
 #: text is not ASCII: UTF-8, then GB18030 (a superset of GBK and GB2312, what Chinese desktop GIS exports).
@@ -55,6 +56,10 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
     LayerError
         When the file is missing, of an unsupported type, or cannot be opened.
     """
+    if is_pg_string(path):  # PG:... or postgresql://...: the layer(s) of a PostGIS connection
+        from binhai_geo.postgis.read import list_postgis_layers  # psycopg loads only for PostGIS
+
+        return list_postgis_layers(os.fspath(path))
     p = Path(path)
     fmt = _format_of(p)
     if not p.exists():
@@ -112,6 +117,10 @@ def read_layer(
     LayerError
         When the file is missing, corrupt, of an unsupported type, or the layer is not in it.
     """
+    if is_pg_string(path):  # a PostGIS table, view or query; ``layer`` names the table if the string does not
+        from binhai_geo.postgis.read import read_postgis_layer, source_from_string
+
+        return read_postgis_layer(source_from_string(os.fspath(path), layer))
     p = Path(path)
     fmt = _format_of(p)
     if encoding is not None:

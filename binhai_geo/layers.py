@@ -13,10 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from binhai_geo.config import Workflow
+from binhai_geo.config import LayerSource, Workflow
 from binhai_geo.errors import BinhaiGeoError, LayerError, MultipleErrors
 from binhai_geo.io import list_layers, read_layer
 from binhai_geo.layermodel import LAYER_KINDS, get_kind
+from binhai_geo.postgis.spec import PostgisLayerSource
 from binhai_geo.validate import LayerReport, validate_layer
 
 #: The region's extent is the bounding box of these kinds, widened by REGION_MARGIN_M.
@@ -70,6 +71,12 @@ def _validated(gdf: gpd.GeoDataFrame, kind: str, crs: object) -> tuple[gpd.GeoDa
     return clean, report
 
 
+def _read_postgis(src: PostgisLayerSource) -> gpd.GeoDataFrame:
+    from binhai_geo.postgis.read import read_postgis_layer  # psycopg loads only when a layer comes from PostGIS
+
+    return read_postgis_layer(src)
+
+
 def _survey_layers(workflow: Workflow) -> dict[str, gpd.GeoDataFrame]:
     """Read the workflow's 三调 land-survey file and sort its features into layer kinds."""
     from binhai_geo.landsurvey import fill_canopy_from_class, split_by_kind
@@ -115,8 +122,8 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
     """
     crs = workflow.region.analysis_crs
     pack = workflow.region.pack_path
-    sources: dict[str, tuple[Path, str | None]] = {}
-    encodings = {kind: src.encoding for kind, src in workflow.spec.layers.items()}
+    sources: dict[str, tuple[Path | PostgisLayerSource, str | None]] = {}
+    encodings = {kind: getattr(src, "encoding", None) for kind, src in workflow.spec.layers.items()}
     for name in list_layers(pack):
         if name not in LAYER_KINDS:
             raise LayerError(
@@ -125,7 +132,7 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
                 hint="rename the layer to its kind (e.g. salt_pan), or remove it from the pack")
         sources[name] = (pack, name)
     for kind, src in workflow.spec.layers.items():
-        sources[kind] = (workflow.resolve(src.path), src.layer)
+        sources[kind] = (workflow.resolve(src.path), src.layer) if isinstance(src, LayerSource) else (src, None)
 
     survey: dict[str, gpd.GeoDataFrame] = {}
     files = set()
@@ -134,7 +141,7 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
         for kind in survey:
             sources.pop(kind, None)
         files.add(workflow.resolve(workflow.spec.land_survey.path))
-    files |= {p for p, _ in sources.values()}
+    files |= {p for p, _ in sources.values() if isinstance(p, Path)}  # PostGIS sources are in the workflow
 
     layers, reports, errors = {}, {}, []
     for kind in sorted([*sources, *survey]):
@@ -145,7 +152,8 @@ def load_layers(workflow: Workflow, progress: Callable[[str], None] | None = Non
                 gdf = survey[kind]
             else:
                 path, layer = sources[kind]
-                gdf = read_layer(path, layer, prefer=kind, encoding=encodings.get(kind))
+                gdf = (read_layer(path, layer, prefer=kind, encoding=encodings.get(kind)) if isinstance(path, Path)
+                       else _read_postgis(path))
             layers[kind], reports[kind] = _validated(gdf, kind, crs)
         except MultipleErrors as exc:
             errors.extend(exc.errors)

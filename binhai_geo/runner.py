@@ -206,6 +206,27 @@ def previous_outputs(manifest: Path) -> list[Path]:
         return []
 
 
+def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
+    """Write the run's results and manifest into ``[outputs] postgis`` (one transaction); return what was written."""
+    from binhai_geo.postgis.write import write_run  # psycopg loads only when the workflow writes to PostGIS
+
+    wf, spec = result.workflow, result.workflow.spec.outputs.postgis
+    frames = {"sites": result.sites, "targets": result.targets, "capacity_density_used": result.densities,
+              **dict(sorted(result.tables.items()))}
+    clash = sorted(set(frames) & set(result.geo))
+    if clash:
+        raise RuntimeError(f"geo layer(s) {clash} share a name with a table")
+    frames.update(sorted(result.geo.items()))
+    run_id = spec.run_id or wf.prefix
+    where = {"target": spec.display, "schema": spec.db_schema, "run_id": run_id}
+    summary = {"sites": len(result.sites), "targets": result.targets.set_index("target_id")["status"].to_dict(),
+               "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
+               "simplifications": list(result.notes), "postgis": where}
+    manifest = build_manifest(workflow_path=wf.path, workflow=wf.spec.model_dump(), inputs=inputs, outputs=[],
+                              summary=summary)
+    return {**where, "rows": write_run(spec, run_id, wf.id, frames, manifest)}
+
+
 def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
     """Write a computed plan's deliverables to ``out_dir`` as one set; return them by role.
 
@@ -227,6 +248,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     inputs = _inputs(result)
     deliverables = build_deliverables(result, inputs=inputs, listed=listed)
     step("write")
+    # PostGIS first, in one transaction: a refused or failed write leaves no file changed either
+    postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
     with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
         refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
         out = _write_files(result, deliverables, staged.stage, prefix)
@@ -240,6 +263,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
             "simplifications": list(result.notes),
             "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
         }
+        if postgis is not None:
+            summary["postgis"] = postgis
         manifest = build_manifest(
             workflow_path=wf.path,
             workflow=wf.spec.model_dump(),
@@ -255,7 +280,8 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
 
 def _refuse_overwriting_declared_inputs(wf: Workflow, target_dir: Path) -> None:
     """Refuse a run whose fixed output names would replace a file the workflow names as input."""
-    declared = [wf.path, wf.region.path, wf.targets_path, *(wf.resolve(s.path) for s in wf.spec.layers.values())]
+    files = [s.path for s in wf.spec.layers.values() if hasattr(s, "path")]  # PostGIS sources have no path
+    declared = [wf.path, wf.region.path, wf.targets_path, *(wf.resolve(p) for p in files)]
     if wf.spec.land_survey is not None:
         declared.append(wf.resolve(wf.spec.land_survey.path))
     for suffix in ("_sites.gpkg", "_sites.csv", "_targets.csv", "_capacity_density_used.csv", "_manifest.json",
@@ -292,6 +318,10 @@ def run_plan(
     wf = load_workflow(workflow_path)
     target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
     _refuse_overwriting_declared_inputs(wf, target_dir)  # before the long computation; re-checked on writing
+    if wf.spec.outputs.postgis is not None:  # refuse early: server down, no privilege (see write_plan)
+        from binhai_geo.postgis.write import check_target
+
+        check_target(wf.spec.outputs.postgis)
     result = compute_plan(wf, step, scheduler=scheduler)
     result.outputs = write_plan(result, target_dir, step)
     return result
