@@ -64,7 +64,7 @@ def _modelchain(a, cell, tilt: float, azimuth: float) -> float:  # noqa: ANN001
         mc.results.dc["p_mp"] *= derate
 
     mc = ModelChain(PVSystem(arrays=[arr], inverter_parameters=a.inverter), loc, aoi_model="physical",
-                    spectral_model="no_loss", temperature_model="pvsyst", transposition_model="haydavies",
+                    spectral_model="no_loss", temperature_model="pvsyst", transposition_model="perez",
                     dc_model="cec", ac_model="sandia", losses_model=dc_losses)
     mc.run_model(cell.data)
     return float(mc.results.ac.sum() * a.ac_derate / 1000.0 / a.block_kwp)

@@ -5,8 +5,9 @@ per kWp, so the engine simulates each such *group* once and scales by each site'
 it computes solar position once (:func:`pvlib.solarposition.get_solarposition`, NREL numpy) and runs
 pvlib's functions on 2-D numpy arrays (hours x groups):
 
-1. plane-of-array irradiance, Hay-Davies transposition (:func:`pvlib.irradiance.get_total_irradiance`);
-   bifacial archetypes: front and rear by :func:`pvlib.bifacial.infinite_sheds.get_irradiance`;
+1. plane-of-array irradiance, Perez transposition (:func:`pvlib.irradiance.get_total_irradiance`,
+   :data:`TRANSPOSITION`); rows: :func:`row_front_irradiance`; bifacial archetypes: front and rear by
+   :func:`pvlib.bifacial.infinite_sheds.get_irradiance` (Hay-Davies, the models it offers);
 2. incidence-angle modifier :func:`pvlib.iam.physical` on the beam, effective irradiance
    ``poa_direct * iam + poa_diffuse`` (as :class:`pvlib.modelchain.ModelChain` computes it);
 3. cell temperature :func:`pvlib.temperature.pvsyst_cell` with the archetype's heat-loss coefficients;
@@ -19,7 +20,7 @@ pvlib's functions on 2-D numpy arrays (hours x groups):
 
 Each loss is itemised (kWh/kWp per year) per group. For a monofacial site without row shading
 (``row_shading=False``) the result equals a pvlib ``ModelChain`` run with the same site, weather and
-parameters (aoi_model ``physical``, spectral ``no_loss``, temperature ``pvsyst``, Hay-Davies, the same DC
+parameters (aoi_model ``physical``, spectral ``no_loss``, temperature ``pvsyst``, Perez, the same DC
 derate as a losses model), which the tests check to 0.5 %; with row shading, it agrees with SAM's
 PVWatts v8 within 3% for every archetype (``tests/solar/test_solar_pvwatts.py``).
 
@@ -46,6 +47,9 @@ import pandas as pd
 from binhai_geo.solar.archetypes import Archetype
 from binhai_geo.solar.iotools import WeatherSet
 
+#: Sky-diffuse transposition of monofacial modules: Perez et al. (1990), allsitescomposite1990 coefficients,
+#: the default of SAM, PVWatts and PVsyst (bifacial rows: pvlib's infinite-sheds model, Hay-Davies).
+TRANSPOSITION = "perez"
 #: Loss items, in the order they act (kWh/kWp per year in the groups table).
 LOSS_ITEMS = ("soiling", "mismatch", "dc_wiring", "lid", "clipping", "inverter", "ac_wiring", "availability")
 
@@ -91,9 +95,11 @@ def _cell_geometry(cell, step_h: float) -> dict:  # noqa: ANN001 - WeatherCell
     sp = pvlib.solarposition.get_solarposition(times, cell.latitude, cell.longitude, altitude=cell.altitude,
                                                pressure=pressure, method="nrel_numpy",
                                                temperature=d["temp_air"])
+    appz = sp["apparent_zenith"].to_numpy()
     return {
         "times": times,
-        "appz": sp["apparent_zenith"].to_numpy(),
+        "appz": appz,
+        "airmass": np.asarray(pvlib.atmosphere.get_relative_airmass(appz)),
         "azimuth": sp["azimuth"].to_numpy(),
         "dni_extra": pvlib.irradiance.get_extra_radiation(times).to_numpy(),
         "ghi": d["ghi"].to_numpy(), "dni": d["dni"].to_numpy(), "dhi": d["dhi"].to_numpy(),
@@ -114,14 +120,17 @@ def _view_factors(tilt: float, gcr: float, height: float, pitch: float) -> tuple
 
 
 def row_front_irradiance(geo: dict, arch: Archetype, tilt: np.ndarray, azim: np.ndarray, aoi: np.ndarray,
-                         iam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                         iam: np.ndarray, model: str = "perez") -> tuple[np.ndarray, np.ndarray]:
     """Front-side irradiance of a row inside an array of fixed rows [W/m2], hours x orientations.
 
     The equations of :func:`pvlib.bifacial.infinite_sheds.get_irradiance_poa` (Mikofski et al. 2019), with
     the view factors of :mod:`pvlib.bifacial.utils`, vectorised over orientations (pvlib's function takes
     one orientation per call and is about 10 times slower, which the 10,000-site benchmark cannot afford):
 
-    - Hay-Davies: the circumsolar part moves from DHI to the beam, so rows shade it with the beam;
+    - the circumsolar part of the sky diffuse (``model``: Perez 1990, as the open-field transposition, or
+      Hay-Davies, as pvlib's infinite-sheds model) moves from DHI to the beam, so rows shade it with the
+      beam; Perez's horizon band is reduced by the rows in the same proportion as the isotropic sky
+      (a simplification: pvlib's infinite-sheds model has no horizon band);
     - beam on the unshaded fraction ``1 - f_x`` of the row, ``f_x = 1 - 1 / (gcr (cos b + sin b tan phi))``;
     - isotropic sky diffuse x the row-to-sky view factor integrated over the slant height
       (``vf_row_sky_2d_integ``: the rows in front hide part of the sky);
@@ -139,12 +148,22 @@ def row_front_irradiance(geo: dict, arch: Archetype, tilt: np.ndarray, azim: np.
 
     col = (slice(None), None)
     zen, saz = geo["appz"], geo["azimuth"]
-    dhi, dni, ghi = geo["dhi"], geo["dni"], geo["ghi"]
-    hz = pvlib.irradiance.haydavies(0, 180, dhi, dni, geo["dni_extra"], zen, saz, return_components=True)
-    hn = pvlib.irradiance.haydavies(zen, saz, dhi, dni, geo["dni_extra"], zen, saz, return_components=True)
-    dhi_iso = np.nan_to_num(dhi - np.asarray(hz["poa_circumsolar"]))
-    dni_cs = np.nan_to_num(dni + np.asarray(hn["poa_circumsolar"]))
+    dhi, dni, ghi, ex = geo["dhi"], geo["dni"], geo["ghi"], geo["dni_extra"]
     b = np.radians(tilt)[None, :]
+    if model == "perez":
+        def sky(t, a):  # noqa: ANN001, ANN202
+            return pvlib.irradiance.perez(t, a, dhi, dni, ex, zen, saz, geo["airmass"], return_components=True)
+        horizon = np.nan_to_num(np.asarray(pvlib.irradiance.perez(
+            tilt[None, :], azim[None, :], dhi[col], dni[col], ex[col], zen[col], saz[col], geo["airmass"][col],
+            return_components=True)["poa_horizon"]))
+    elif model == "haydavies":
+        def sky(t, a):  # noqa: ANN001, ANN202
+            return pvlib.irradiance.haydavies(t, a, dhi, dni, ex, zen, saz, return_components=True)
+        horizon = 0.0
+    else:
+        raise ValueError(f"transposition model '{model}': use 'perez' or 'haydavies'")
+    dhi_iso = np.nan_to_num(dhi - np.asarray(sky(0, 180)["poa_circumsolar"]))
+    dni_cs = np.nan_to_num(dni + np.asarray(sky(zen, saz)["poa_circumsolar"]))
     tanphi = np.tan(np.radians(zen))[col] * np.cos(np.radians(saz[col] - azim[None, :]))
     x = arch.gcr * (np.sin(b) * tanphi + np.cos(b))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,7 +173,8 @@ def row_front_irradiance(geo: dict, arch: Archetype, tilt: np.ndarray, azim: np.
     f_gnd_beam = np.where(zen[col] < 87.0, f_gnd_beam, 0.0)
     vf = np.array([_view_factors(float(t), arch.gcr, arch.height_m, arch.pitch_m) for t in tilt])
     beam = np.clip(dni_cs[col] * np.cos(np.radians(aoi)), 0, None) * (1.0 - f_x)
-    sky = dhi_iso[col] * vf[None, :, 0]
+    # the horizon band (Perez) is hidden by the rows in front as the isotropic sky is, in proportion
+    sky = dhi_iso[col] * vf[None, :, 0] + horizon * vf[None, :, 0] / ((1 + np.cos(b)) / 2)
     ground = arch.albedo * (f_gnd_beam * (ghi - dhi_iso)[col] + vf[None, :, 2] * dhi_iso[col]) * vf[None, :, 1]
     return np.nan_to_num(beam * iam + sky + ground), np.nan_to_num(beam + sky + ground)
 
@@ -173,7 +193,8 @@ def _poa(geo: dict, arch: Archetype, tilt: np.ndarray, azim: np.ndarray,
     iam = pvlib.iam.physical(aoi)
     irr = pvlib.irradiance.get_total_irradiance(
         tilt[None, :], azim[None, :], geo["appz"][col], geo["azimuth"][col], geo["dni"][col], geo["ghi"][col],
-        geo["dhi"][col], dni_extra=geo["dni_extra"][col], albedo=arch.albedo, model="haydavies")
+        geo["dhi"][col], dni_extra=geo["dni_extra"][col], airmass=geo["airmass"][col], albedo=arch.albedo,
+        model=TRANSPOSITION)
     eff_open = np.nan_to_num(irr["poa_direct"] * iam + irr["poa_diffuse"])
     if arch.bifaciality > 0:
         eff = np.empty((len(geo["ghi"]), len(tilt)))

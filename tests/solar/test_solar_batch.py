@@ -38,7 +38,7 @@ def modelchain_yield(a, cell) -> tuple[float, np.ndarray]:  # noqa: ANN001
         mc.results.dc["p_mp"] *= derate
 
     mc = ModelChain(system, loc, aoi_model="physical", spectral_model="no_loss", temperature_model="pvsyst",
-                    transposition_model="haydavies", dc_model="cec", ac_model="sandia", losses_model=dc_losses)
+                    transposition_model="perez", dc_model="cec", ac_model="sandia", losses_model=dc_losses)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # pvlib's lambertw at zero irradiance
         mc.run_model(cell.data)
@@ -167,7 +167,7 @@ def test_row_front_irradiance_equals_pvlib_infinite_sheds(archs, ws, archetype):
     tilt, azim = np.array([a.tilt_deg]), np.array([a.azimuth_deg])
     aoi = pvlib.irradiance.aoi(tilt[None, :], azim[None, :], geo["appz"][:, None], geo["azimuth"][:, None])
     ones = np.ones_like(aoi)
-    _, glob = row_front_irradiance(geo, a, tilt, azim, aoi, ones)
+    _, glob = row_front_irradiance(geo, a, tilt, azim, aoi, ones, model="haydavies")
     ref = pvlib.bifacial.infinite_sheds.get_irradiance_poa(
         a.tilt_deg, a.azimuth_deg, geo["appz"], geo["azimuth"], a.gcr, a.height_m, a.pitch_m, geo["ghi"],
         geo["dhi"], geo["dni"], a.albedo, model="haydavies", dni_extra=geo["dni_extra"])
