@@ -4,8 +4,8 @@
 for any sites table (the ``binhai-geo pv`` command uses it too).
 
 Capacity: a non-rooftop PV site gets area x the capacity density its archetype implies (module,
-ground-cover ratio, array share; ``pv_archetypes.csv``); a rooftop gets the usable roof area of its
-building class (``rooftop_fractions.csv``) x gcr x module efficiency. When the workflow overrides a
+ground-cover ratio, array share; ``pv_archetypes.csv``); a rooftop gets its technical usable roof area
+(:mod:`binhai_geo.solar.rooftops`, ``rooftop_fractions.csv``) x gcr x module efficiency. When the workflow overrides a
 density in ``[assumptions] capacity_density`` (or replaces the density table), the override wins and the
 capacity from the sites step is kept. The packaged ``capacity_density.csv`` PV rows equal the default
 archetypes' densities (a test checks it), so a run without the solar step gives the same capacities.
@@ -275,13 +275,17 @@ def compute_pv(
             notes.append(f"PV energy from weather: {ws.source}, annual GHI {ghi_txt} kWh/m2 "
                          f"(光伏发电量气象数据：{ws.source}).")
         notes.append(
-            "PV yield: pvlib per system archetype (CEC single-diode module, Sandia inverter, PVsyst cell "
-            "temperature), first-year output; no row-to-row shading (pitch avoids it 9-15 h at winter solstice), "
-            "constant soiling, no degradation or snow (光伏发电量按典型系统逐时模拟，首年发电量，未计阵列遮挡与衰减).")
+            "PV yield: pvlib per system archetype (Perez transposition, row-to-row shading of rows by view "
+            "factors, CEC single-diode module, Sandia inverter, PVsyst cell temperature), first-year output "
+            "(degradation enters the LCOE), constant soiling, no snow (光伏发电量按典型系统逐时模拟，计入前后排遮挡，"
+            "为首年发电量；衰减计入度电成本).")
         notes.append(
             "PV capacity: area x density from each archetype's module, ground-cover ratio and layout; rooftops: "
-            "usable roof share by building class after the NEA 2021 county-wide rooftop PV pilot "
-            "(光伏装机：按典型布置的装机密度；屋顶按建筑类别可利用比例，依据2021年整县屋顶分布式光伏试点要求).")
+            "technical usable area (edge setbacks, obstructions by building class, the south-facing plane of "
+            "pitched roofs; rooftop_fractions.csv); the NEA 2021 pilot's minimum shares are policy floors, "
+            "reported per building (pilot_floor_m2), not usable fractions "
+            "(光伏装机：按典型布置的装机密度；屋顶按技术可利用面积（退界、障碍物、坡屋顶朝南坡面）；"
+            "整县屋顶分布式光伏试点比例为政策下限，单列，不作可利用比例).")
         tot = summ.iloc[-1]
         target_txt = f" against the {pv_target_mw:,.0f} MW PV target" if pv_target_mw else ""
         target_zh = f"（规划目标{pv_target_mw:,.0f} MW）" if pv_target_mw else ""

@@ -49,9 +49,10 @@ def test_every_pv_site_gets_energy(synthetic):
     assert np.allclose(pv["energy_mwh_per_yr"], pv["capacity_mw"] * pv["specific_yield_kwh_per_kwp"])
     wind = s[s["technology"] == "wind"]
     assert wind["energy_mwh_per_yr"].isna().all()  # not the solar engine's
-    # capacity: 2 km2 x salt_pan_fixed density; the factory roof: 1 ha x 30 % x gcr x efficiency
+    # capacity: 2 km2 x salt_pan_fixed density; the factory roof: 100 x 100 m less a 1 m edge setback, less
+    # 10 % obstructions, x gcr x efficiency (the technical usable-area model, not the NEA pilot's 30 % floor)
     assert pv.loc["salt_pan-pv-1", "capacity_mw"] == pytest.approx(2.0 * 409.887 / 1960 * 1000 * 0.4 * 0.8)
-    assert pv.loc["rooftop-pv-1", "capacity_mw"] == pytest.approx(10_000 * 0.3 * 2 / 3.5 * 409.887 / 1960 / 1000)
+    assert pv.loc["rooftop-pv-1", "capacity_mw"] == pytest.approx(98 * 98 * 0.9 * 2 / 3.5 * 409.887 / 1960 / 1000)
     assert len(res.sites) == len(before) and list(res.sites["site_id"]) == list(before["site_id"])
 
 
