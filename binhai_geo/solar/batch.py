@@ -65,7 +65,8 @@ class BatchResult:
     specific_yield_kwh_per_kwp : numpy.ndarray
         Annual AC energy per kWp DC [kWh/kWp].
     capacity_factor : numpy.ndarray
-        Annual AC energy over DC nameplate x 8760 h [-].
+        Annual AC energy over DC nameplate x 8760 h [-] (DC basis; the full-load hours 利用小时数 are
+        the specific yield, AC kWh per kWp DC).
     group : numpy.ndarray
         Index of each site's group in ``groups``.
     groups : pandas.DataFrame

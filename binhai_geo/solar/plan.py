@@ -213,7 +213,8 @@ def compute_pv(
             out.loc[pv_mask, "candidate_capacity_mw"] = cand * dens
         out.loc[pv_mask, "energy_mwh_per_yr"] = result.energy_kwh_per_yr / 1000.0
         out.loc[pv_mask, "specific_yield_kwh_per_kwp"] = result.specific_yield_kwh_per_kwp
-        out.loc[pv_mask, "capacity_factor"] = result.capacity_factor
+        out.loc[pv_mask, "capacity_factor"] = result.capacity_factor  # AC energy / (DC kWp x 8760 h)
+        out.loc[pv_mask, "full_load_hours"] = result.specific_yield_kwh_per_kwp  # 利用小时数 [h/yr], DC basis
 
         # Reference yield of every archetype at the centre of the PV sites (default orientation).
         ref_idx, _ = ws.nearest(np.array([lat.mean()]), np.array([lon.mean()]))
@@ -258,6 +259,7 @@ def compute_pv(
         summ["specific_yield_kwh_per_kwp"] = summ["energy_mwh_per_yr"] / summ["capacity_mw"].where(
             summ["capacity_mw"] > 0)
         summ["capacity_factor"] = summ["specific_yield_kwh_per_kwp"] / 8760.0
+        summ["full_load_hours"] = summ["specific_yield_kwh_per_kwp"]
         if pv_target_mw:
             summ["share_of_pv_target"] = summ["capacity_mw"] / pv_target_mw
         tables["pv_summary"] = summ.round(4)

@@ -46,6 +46,7 @@ def test_every_pv_site_gets_energy(synthetic):
     assert (pv["energy_mwh_per_yr"] > 0).all()
     assert pv["specific_yield_kwh_per_kwp"].between(1200, 1700).all()
     assert np.allclose(pv["capacity_factor"], pv["specific_yield_kwh_per_kwp"] / 8760)
+    assert np.allclose(pv["full_load_hours"], pv["energy_mwh_per_yr"] / pv["capacity_mw"])  # 利用小时数, DC basis
     assert np.allclose(pv["energy_mwh_per_yr"], pv["capacity_mw"] * pv["specific_yield_kwh_per_kwp"])
     wind = s[s["technology"] == "wind"]
     assert wind["energy_mwh_per_yr"].isna().all()  # not the solar engine's
@@ -133,7 +134,10 @@ def test_real_binhai_workflow(real_workflow_copy):
     pv = res.sites[res.sites["technology"] == "pv"]
     assert set(pv["layer_kind"]) == {"salt_pan", "fish_pond", "offshore_zone", "rooftop"}
     assert pv["energy_mwh_per_yr"].notna().all() and (pv["energy_mwh_per_yr"] > 0).all()
-    assert pv["specific_yield_kwh_per_kwp"].between(1300, 1600).all()
+    # specific yield over annual GHI (a horizontal performance ratio): a fixed tilted array at 39 N gains
+    # 10-15% on its plane and keeps 75-85% of it (PVWatts default losses 14%), so 0.80-1.00
+    ghi = res.tables["weather_summary"]["ghi_kwh_per_m2_yr"]
+    assert pv["specific_yield_kwh_per_kwp"].between(0.80 * ghi.min(), 1.00 * ghi.max()).all()
     by = res.tables["pv_summary"].set_index("layer_kind")
     assert by.loc["total", "capacity_mw"] > 4700  # candidate potential exceeds the target before exclusions
     assert len(res.tables["weather_summary"]) >= 2  # sites spread over several 0.25 deg cells
