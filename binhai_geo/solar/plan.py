@@ -85,7 +85,11 @@ def _archetype_choice(kind: str, roof_type: np.ndarray | None, choice: dict[str,
 def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # noqa: ANN201 - WeatherSet, ...
                      resolve=lambda p: Path(p), year: int = 2025, seed: int = 2025,  # noqa: ANN001
                      cell_deg: float = 0.25):
-    """Return (WeatherSet, cell index per point, notes) for ``'default'`` or a weather file."""
+    """Return (WeatherSet, cell index per point, distance per point [km], notes) for ``'default'`` or a file.
+
+    The distance is from each point to its weather point (a station, or the nearest grid point of a gridded
+    file); NaN for the default year, which is built at each 0.25 deg cell.
+    """
     from binhai_geo.solar.iotools import read_weather
     from binhai_geo.solar.weather import default_weather_set
 
@@ -93,13 +97,18 @@ def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # 
     if spec_weather == "default":
         ws = default_weather_set(lat, lon, cell_deg=cell_deg, year=year, seed=seed)
         idx, _ = ws.nearest(lat, lon)
-        return ws, idx, notes
+        return ws, idx, np.full(len(lat), np.nan), notes
     ws = read_weather(resolve(spec_weather))
     idx, dist = ws.nearest(lat, lon)
     if len(dist) and float(np.max(dist)) > FAR_KM:
         notes.append(f"Weather file {ws.path.name}: the farthest PV site is {float(np.max(dist)):.0f} km from its "
                      f"weather point (气象数据点距最远光伏场址{float(np.max(dist)):.0f}公里).")
-    return ws, idx, notes
+    if len(dist) and len(ws.cells) == 1:
+        notes.append(f"One weather station ({ws.cells[0].name}) stands for every PV site: distances "
+                     f"{float(np.min(dist)):.1f}-{float(np.max(dist)):.1f} km, in the sites table as "
+                     f"weather_distance_km (单一气象站代表全部光伏场址，距离{float(np.min(dist)):.1f}-"
+                     f"{float(np.max(dist)):.1f}公里，见场址表 weather_distance_km).")
+    return ws, idx, np.asarray(dist, dtype=float), notes
 
 
 def compute_pv(
@@ -199,7 +208,7 @@ def compute_pv(
     if n:
         pts = gpd.GeoSeries(pv.geometry.representative_point().to_numpy(), crs=pv.crs).to_crs(4326)
         lat, lon = pts.y.to_numpy(), pts.x.to_numpy()
-        ws, cell, wnotes = load_weather_for(spec.weather, lat, lon, resolve=resolve, year=spec.weather_year,
+        ws, cell, wdist, wnotes = load_weather_for(spec.weather, lat, lon, resolve=resolve, year=spec.weather_year,
                                             seed=spec.weather_seed, cell_deg=spec.weather_cell_deg)
         notes.extend(wnotes)
         if ws.path is not None:
@@ -212,6 +221,7 @@ def compute_pv(
             cand = pv["candidate_area_km2"].fillna(pv["area_km2"]).to_numpy(dtype=float)
             out.loc[pv_mask, "candidate_capacity_mw"] = cand * dens
         out.loc[pv_mask, "energy_mwh_per_yr"] = result.energy_kwh_per_yr / 1000.0
+        out.loc[pv_mask, "weather_distance_km"] = np.round(wdist, 2)  # to the site's weather point
         out.loc[pv_mask, "specific_yield_kwh_per_kwp"] = result.specific_yield_kwh_per_kwp
         out.loc[pv_mask, "capacity_factor"] = result.capacity_factor  # AC energy / (DC kWp x 8760 h)
         out.loc[pv_mask, "full_load_hours"] = result.specific_yield_kwh_per_kwp  # 利用小时数 [h/yr], DC basis

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 from solar_testdata import write_epw
 
@@ -109,6 +111,13 @@ def test_weather_file_from_the_workflow(tmp_path, pack):
     assert (tmp_path / "tanggu.epw").resolve() in [p.resolve() for p in res.inputs]
     assert not res.tables["weather_summary"]["stand_in"].any()
     assert not any("STAND-IN" in n for n in res.notes)
+    # one station for the district: each PV site's distance to it, by an independent great-circle formula
+    pv = res.sites[res.sites["technology"] == "pv"]
+    pts = gpd.GeoSeries(pv.geometry.representative_point(), crs=pv.crs).to_crs(4326)
+    geod = pyproj.Geod(ellps="WGS84")
+    _, _, metres = geod.inv(pts.x.to_numpy(), pts.y.to_numpy(), np.full(len(pv), 117.72), np.full(len(pv), 39.05))
+    assert pv["weather_distance_km"].to_numpy() == pytest.approx(metres / 1000, rel=0.005, abs=0.01)
+    assert any("weather_distance_km" in n for n in res.notes)
 
 
 @pytest.mark.parametrize(
