@@ -30,7 +30,11 @@ SITE_COLUMNS = (
     "energy_mwh_per_yr",
     "specific_yield_kwh_per_kwp",
     "capacity_factor",
+    "full_load_hours",
 )
+#: The basis of ``capacity_factor`` and ``full_load_hours`` (利用小时数), by technology: PV divides AC energy by
+#: the DC nameplate (kWp), as Chinese PV statistics state 利用小时数; wind by the rated (AC) power.
+CAPACITY_BASIS = {"pv": "AC energy / DC nameplate (kWp)", "wind": "AC energy / rated power"}
 
 
 def _technology_of(kind: str, gdf: gpd.GeoDataFrame, tech: str, offshore_both_as: str) -> np.ndarray:
@@ -109,6 +113,7 @@ def build_sites(
                         "energy_mwh_per_yr": np.nan,
                         "specific_yield_kwh_per_kwp": np.nan,
                         "capacity_factor": np.nan,
+                        "full_load_hours": np.nan,
                     },
                     geometry=sel.geometry.to_numpy(),
                     crs=gdf.crs,

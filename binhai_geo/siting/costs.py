@@ -1,10 +1,17 @@
 """Costs: the documented cost table, LCOE per site, the supply curve and its chart.
 
-LCOE [CNY/MWh] = (capex x CRF + opex) / annual energy, with capex = technology capex per kW x capacity
-+ grid connection cost, CRF = r (1 + r)^n / ((1 + r)^n - 1) (real discount rate r, lifetime n). Simplified
-(said in the step notes): no degradation, no taxes or subsidies, no land lease, no decommissioning, energy
-constant every year. A site without annual energy (the yield engines have not filled it) has no LCOE and
-is left out of the supply curve.
+LCOE [CNY/MWh] = (capex x CRF + opex) / levelised energy, with
+
+- capex = technology capex per kW x capacity + grid connection cost [CNY];
+- CRF = r (1 + r)^n / ((1 + r)^n - 1), real discount rate r, lifetime n [yr];
+- levelised energy = E1 x CRF x sum_{t=1..n} (1 - d)^(t-1) / (1 + r)^t, with E1 the first-year energy
+  the yield engines compute and d the technology's annual degradation (``degradation`` rows of
+  ``costs.csv``: PV 0.5 %/yr, Jordan and Kurtz 2013; wind 1.6 %/yr, Staffell and Green 2014).
+
+This equals the discounted cost over the discounted energy, sum_t (C_t / (1 + r)^t) / sum_t (E_t / (1 + r)^t),
+with the capex at year 0 and constant O&M; with d = 0 the levelised energy is E1. Simplified (said in the
+step notes): no taxes or subsidies, no land lease, no decommissioning, O&M constant in real terms. A site
+without annual energy (the yield engines have not filled it) has no LCOE and is left out of the supply curve.
 """
 
 from __future__ import annotations
@@ -73,6 +80,23 @@ def crf(rate: float, years: float) -> float:
     return rate * g / (g - 1.0)
 
 
+def levelised_energy_factor(rate: float, years: float, degradation_pct_per_yr: float) -> float:
+    """Levelised energy over first-year energy [-]: CRF x sum_{t=1..n} (1 - d)^(t-1) / (1 + r)^t.
+
+    Parameters
+    ----------
+    rate : float
+        Real discount rate r [-].
+    years : float
+        Lifetime n [yr], rounded to whole years.
+    degradation_pct_per_yr : float
+        Annual output decline d [%/yr].
+    """
+    t = np.arange(1, int(round(years)) + 1, dtype=float)
+    d = degradation_pct_per_yr / 100.0
+    return float(crf(rate, len(t)) * np.sum((1.0 - d) ** (t - 1) / (1.0 + rate) ** t))
+
+
 def site_lcoe(sites: pd.DataFrame, costs: pd.DataFrame, grid_cost_cny: np.ndarray) -> pd.DataFrame:
     """Capex, annualised cost and LCOE per site.
 
@@ -88,10 +112,16 @@ def site_lcoe(sites: pd.DataFrame, costs: pd.DataFrame, grid_cost_cny: np.ndarra
     Returns
     -------
     pandas.DataFrame
-        ``capex_cny``, ``annual_cost_cny_per_yr``, ``lcoe_cny_per_mwh`` (NaN without energy), same index.
+        ``capex_cny``, ``annual_cost_cny_per_yr``, ``levelised_energy_mwh_per_yr`` (first-year energy x
+        :func:`levelised_energy_factor`), ``lcoe_cny_per_mwh`` (NaN without energy), same index.
+
+    Raises
+    ------
+    WorkflowError
+        When the cost table lacks a row (e.g. a replaced table without ``degradation`` rows).
     """
     rate = cost_of(costs, "discount_rate")
-    capex, annual = [], []
+    capex, annual, factor = [], [], []
     for (tech, kind, cap), grid in zip(sites[["technology", "layer_kind", "capacity_mw"]].itertuples(index=False,
                                                                                                   name=None),
                                        grid_cost_cny, strict=True):
@@ -100,12 +130,14 @@ def site_lcoe(sites: pd.DataFrame, costs: pd.DataFrame, grid_cost_cny: np.ndarra
         life = cost_of(costs, "lifetime", tech, kind)
         capex.append(c)
         annual.append(c * crf(rate, life) + cost_of(costs, "opex", tech, kind) * kw)
+        factor.append(levelised_energy_factor(rate, life, cost_of(costs, "degradation", tech, kind)))
     energy = pd.to_numeric(sites["energy_mwh_per_yr"], errors="coerce").to_numpy(dtype=float)
+    levelised = energy * np.asarray(factor, dtype=float)
     annual_arr = np.asarray(annual, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lcoe = np.where(energy > 0, annual_arr / energy, np.nan)
-    return pd.DataFrame({"capex_cny": capex, "annual_cost_cny_per_yr": annual_arr, "lcoe_cny_per_mwh": lcoe},
-                        index=sites.index)
+        lcoe = np.where(levelised > 0, annual_arr / levelised, np.nan)
+    return pd.DataFrame({"capex_cny": capex, "annual_cost_cny_per_yr": annual_arr,
+                         "levelised_energy_mwh_per_yr": levelised, "lcoe_cny_per_mwh": lcoe}, index=sites.index)
 
 
 def supply_curve(sites: gpd.GeoDataFrame, committed_mw: np.ndarray | None = None) -> pd.DataFrame:

@@ -89,6 +89,11 @@ class Archetype:
     strings_per_inverter: int = 0
 
     @property
+    def has_rows(self) -> bool:
+        """Laid out in parallel rows (fixed orientation with a row pitch), so rows shade each other."""
+        return self.orientation == "fixed" and bool(np.isfinite(self.pitch_m)) and self.gcr < 1.0
+
+    @property
     def module_wp(self) -> float:
         """Module nameplate at STC [W]."""
         return float(self.module["STC"])

@@ -109,7 +109,7 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
         raise WorkflowError("no PV sites in the layer (an offshore_zone needs allowed_use 'pv' or 'both')",
                             file=str(path), hint="check the layer and --kind")
     run = compute_pv(sites, {kind: clean}, spec, archetypes=archetypes, fractions=load_rooftop_fractions())
-    return run.sites[[*SITE_COLUMNS, "geometry"]]
+    return run.sites[[*SITE_COLUMNS, "weather_distance_km", "geometry"]]
 
 
 def _write(sites, out: Path) -> None:  # noqa: ANN001 - GeoDataFrame

@@ -1,17 +1,25 @@
 """Rooftops: from building footprints to usable roof area, kWp and orientation.
 
-Usable roof area = footprint area x the usable fraction of the building's class
-(``binhai_geo/data/rooftop_fractions.csv``: the minimum shares of China's 2021 county-wide rooftop PV pilot,
-party and government >= 50%, schools and hospitals >= 40%, commercial and industrial >= 30%, rural
-homes >= 20%). Then, by roof type:
+A technical usable-area model (the structure of NREL's rooftop method, Gagnon et al. 2016, *Rooftop Solar
+Photovoltaic Technical Potential in the United States*, NREL/TP-6A20-65298: roof planes by orientation,
+edges and obstructions removed, a minimum array size), with its parameters by building class and roof type
+in ``binhai_geo/data/rooftop_fractions.csv`` (value, range, unit, source; most are labelled assumptions):
 
-- flat roofs (``rooftop_flat``): south-facing racks; kWp = usable area x gcr x module efficiency x 1 kW/m2;
-- pitched roofs (``rooftop_pitched``): modules on the roof plane; the plane's area is the usable
-  footprint / cos(pitch), kWp = that x packing gcr x efficiency x 1 kW/m2. The roof faces the side of the
-  footprint's minimum rotated rectangle nearest to south (ridge along the long side; near-square footprints
-  are taken as hipped roofs, any side may carry a plane), the azimuth rounded
-  to ``azimuth_step_deg`` so roofs share simulations. Grid north of the projected CRS is taken as true
-  north (meridian convergence in Binhai is under 1 deg).
+- **flat roofs** (``rooftop_flat``): the footprint shrunk inward by the edge setback
+  (:func:`shapely.buffer` with a negative distance), times (1 - obstruction share of the class); south-facing
+  racks in rows over that area, kWp = usable area x gcr x module efficiency x 1 kW/m2;
+- **pitched roofs** (``rooftop_pitched``): the plane facing nearest to south: half the (set-back) footprint
+  for a gable roof, a quarter for a near-square hipped roof, times (1 - obstruction share); modules on the
+  plane, whose area is the plan area / cos(pitch), kWp = plane area x packing gcr x efficiency x 1 kW/m2. The
+  roof faces the side of the footprint's minimum rotated rectangle nearest to south (ridge along the long
+  side), the azimuth rounded to ``azimuth_step_deg`` so roofs share simulations. Grid north of the projected
+  CRS is taken as true north (meridian convergence in Binhai is under 1 deg);
+- a usable area below ``min_array_m2`` carries no system.
+
+The NEA 2021 county-wide rooftop PV pilot's minimum shares (party and government >= 50%, public buildings
+>= 40%, commercial and industrial >= 30%, rural homes >= 20%) are **policy floors**: the share of roofs the
+pilot requires to carry PV, not a physical usable fraction. They are reported beside each building
+(``pilot_min_share``, ``pilot_floor_m2`` = footprint x floor), never multiplied into the capacity.
 """
 
 from __future__ import annotations
@@ -29,30 +37,52 @@ from binhai_geo.layermodel import BUILDING_CLASSES
 from binhai_geo.solar.archetypes import Archetype
 
 FRACTIONS_TABLE = "rooftop_fractions.csv"
+FRACTION_COLUMNS = ("building_class", "parameter", "value", "low", "high", "unit", "source")
+#: Parameters of the usable-area model, each needed for every building class (directly or by a '*' row).
+PARAMETERS = ("edge_setback_m", "obstruction_share", "plane_share_gable", "plane_share_hipped", "min_array_m2",
+              "pilot_min_share")
+#: Parameters that are shares (0-1).
+SHARES = ("obstruction_share", "plane_share_gable", "plane_share_hipped", "pilot_min_share")
 #: Footprints whose minimum rectangle is closer to a square than this aspect ratio have hipped roofs.
 SQUARE_ASPECT = 1.2
 
 
 def load_rooftop_fractions(path: str | Path | None = None) -> pd.DataFrame:
-    """Return the usable-roof fraction per building class (value, low, high, source), indexed by class.
+    """Return the usable-area parameters per building class (one column per parameter), indexed by class.
+
+    The table is long (building_class, parameter, value, low, high, unit, source); a ``*`` class gives the
+    value for every class without its own row.
 
     Raises
     ------
     WorkflowError
-        For a missing class or column, or a fraction outside 0-1.
+        For a missing column or parameter, an unknown parameter, a negative setback or a share outside 0-1.
     """
     p = Path(path) if path is not None else packaged_table(FRACTIONS_TABLE)
-    df = read_table(p, "rooftop fraction table", ("building_class", "value", "low", "high", "source"),
-                    hint="see the packaged rooftop_fractions.csv").set_index("building_class")
-    missing = [c for c in BUILDING_CLASSES if c not in df.index]
-    if missing:
-        raise WorkflowError(f"no fraction for building class(es) {', '.join(missing)}", file=str(p),
-                            field="building_class", hint="add a row per class")
-    bad = ~df["value"].between(0, 1)
-    if bad.any():
-        raise WorkflowError(f"usable fraction of '{df.index[bad][0]}' is {df['value'][bad].iloc[0]}, not 0-1",
-                            file=str(p), field="value", hint="give a share between 0 and 1")
-    return df
+    df = read_table(p, "rooftop usable-area table", FRACTION_COLUMNS,
+                    hint="see the packaged rooftop_fractions.csv (one row per building class and parameter)")
+    unknown = sorted(set(df["parameter"]) - set(PARAMETERS))
+    if unknown:
+        raise WorkflowError(f"unknown parameter(s) {', '.join(unknown)}", file=str(p), field="parameter",
+                            hint=f"use {', '.join(PARAMETERS)}")
+    vals = pd.to_numeric(df["value"], errors="coerce")
+    out = pd.DataFrame(index=pd.Index(BUILDING_CLASSES, name="building_class"))
+    for name in PARAMETERS:
+        rows = df[df["parameter"] == name]
+        default = vals[rows.index[rows["building_class"] == "*"]]
+        by_class = dict(zip(rows["building_class"], vals[rows.index], strict=True))
+        col = [by_class.get(c, default.iloc[0] if len(default) else np.nan) for c in BUILDING_CLASSES]
+        if np.isnan(col).any():
+            missing = [c for c, v in zip(BUILDING_CLASSES, col, strict=True) if np.isnan(v)]
+            raise WorkflowError(f"no value of '{name}' for building class(es) {', '.join(missing)}", file=str(p),
+                                field="value", hint="add a row per class, or a row with building_class '*'")
+        lo, hi = (0.0, 1.0) if name in SHARES else (0.0, 1e4)
+        bad = [c for c, v in zip(BUILDING_CLASSES, col, strict=True) if not lo <= v <= hi]
+        if bad:
+            raise WorkflowError(f"'{name}' of '{bad[0]}' is outside {lo:g}-{hi:g}", file=str(p), field="value",
+                                hint="shares are 0-1; setbacks and areas are metres and m2, not negative")
+        out[name] = col
+    return out
 
 
 def roof_azimuth(geoms: np.ndarray, step_deg: float = 5.0) -> np.ndarray:
@@ -91,7 +121,7 @@ def rooftop_systems(
     pitched: str = "rooftop_pitched",
     azimuth_step_deg: float = 5.0,
 ) -> pd.DataFrame:
-    """Usable area, archetype, orientation and kWp of each building.
+    """Usable area, archetype, orientation and kWp of each building (the model of the module docstring).
 
     Parameters
     ----------
@@ -109,8 +139,9 @@ def rooftop_systems(
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``roofs``: footprint_m2, usable_fraction, usable_m2, archetype, tilt_deg,
-        azimuth_deg, capacity_kwp.
+        Indexed like ``roofs``: footprint_m2, usable_m2 (plan area carrying modules), usable_fraction
+        (usable over footprint, the technical share), archetype, tilt_deg, azimuth_deg, capacity_kwp,
+        pilot_min_share and pilot_floor_m2 (the NEA pilot's policy floor: footprint x share).
 
     Raises
     ------
@@ -126,7 +157,7 @@ def rooftop_systems(
     if zero.any():
         raise LayerError(f"{int(zero.sum())} footprint(s) have zero area (under 1 m2)", layer="rooftop",
                          feature=roofs.index[zero][0], hint="delete or redraw these footprints")
-    frac = fractions["value"].reindex(roofs["building_class"].to_numpy()).to_numpy(dtype=float)
+    par = fractions.reindex(roofs["building_class"].to_numpy())
     is_pitched = (roofs["roof_type"] == "pitched").to_numpy()
     a_flat, a_pitch = archetypes[flat], archetypes[pitched]
     tilt = np.where(is_pitched, a_pitch.tilt_deg, a_flat.tilt_deg)
@@ -136,13 +167,22 @@ def rooftop_systems(
             azim[is_pitched] = roof_azimuth(geoms[is_pitched], azimuth_step_deg)
         else:
             azim[is_pitched] = a_pitch.azimuth_deg
-    usable = area * frac
+    inner = shapely.area(shapely.buffer(geoms, -par["edge_setback_m"].to_numpy(), join_style="mitre"))
+    rect = shapely.oriented_envelope(geoms)
+    edges = np.diff(shapely.get_coordinates(shapely.get_exterior_ring(rect)).reshape(len(geoms), -1, 2)[:, :3, :],
+                    axis=1)
+    lengths = np.hypot(edges[..., 0], edges[..., 1])
+    hipped = lengths.max(axis=1) < SQUARE_ASPECT * np.maximum(lengths.min(axis=1), 1e-9)
+    plane_share = np.where(hipped, par["plane_share_hipped"], par["plane_share_gable"])
+    usable = inner * (1.0 - par["obstruction_share"].to_numpy()) * np.where(is_pitched, plane_share, 1.0)
+    usable = np.where(usable >= par["min_array_m2"].to_numpy(), usable, 0.0)
     plane = np.where(is_pitched, usable / np.cos(np.radians(tilt)), usable)
     gcr = np.where(is_pitched, a_pitch.gcr, a_flat.gcr)
     eff = np.where(is_pitched, a_pitch.module_efficiency, a_flat.module_efficiency)
     kwp = plane * gcr * eff * 1.0  # 1 kW/m2 at STC
+    floor = par["pilot_min_share"].to_numpy()
     return pd.DataFrame({
-        "footprint_m2": area, "usable_fraction": frac, "usable_m2": usable,
+        "footprint_m2": area, "usable_m2": usable, "usable_fraction": usable / area,
         "archetype": np.where(is_pitched, pitched, flat), "tilt_deg": tilt, "azimuth_deg": azim,
-        "capacity_kwp": kwp,
+        "capacity_kwp": kwp, "pilot_min_share": floor, "pilot_floor_m2": area * floor,
     }, index=roofs.index)

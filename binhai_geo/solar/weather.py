@@ -11,21 +11,34 @@ with the coefficients of ``solar_weather_defaults.csv``:
 1. clear-sky irradiance from pvlib's Ineichen model with the monthly Linke turbidity of the site from
    pvlib's packaged ``LinkeTurbidities.h5`` (:meth:`pvlib.location.Location.get_clearsky`, offline);
 2. the month's clearness from its sunshine hours by Angstrom-Prescott, H/H0 = a + b n/N, with the
-   FAO-56 coefficients a = 0.25, b = 0.50 (Allen et al. 1998, eq. 35); H0 (extraterrestrial irradiation
-   on the horizontal) from pvlib's extraterrestrial irradiance and solar position, N (day length) from
-   pvlib's solar declination (FAO-56 eq. 34);
+   coefficients calibrated for China, a = 0.18, b = 0.56 (country-wide fit over 80 stations, Liu et al.,
+   "Towards increasing availability of the Angstrom-Prescott radiation parameters across China"), not
+   FAO-56's generic a = 0.25, b = 0.50 (Allen et al. 1998, eq. 35), which overstate North China
+   irradiation by about 8%; H0 (extraterrestrial irradiation on the horizontal) from pvlib's
+   extraterrestrial irradiance and solar position, N (day length) from pvlib's solar declination
+   (FAO-56 eq. 34);
 3. day-to-day variability: daily relative sunshine drawn (seeded) from a Beta distribution with the
    month's mean, U-shaped (concentration 1.5: many fully clear or overcast days), with lag-1
    correlation 0.3 through a Gaussian copula; each day's irradiation H0 (a + b n/N) is then rescaled so
    each month matches its Angstrom-Prescott total exactly, and capped at the clear-sky day (excess
    redistributed within the month);
 4. hourly GHI = clear-sky GHI x the day's clear-sky index (the within-day shape is the clear-sky shape:
-   a simplification, no intra-day clouds); DNI and DHI by the Erbs decomposition
-   (:func:`pvlib.irradiance.erbs`);
+   a simplification, no intra-day clouds. Measured in the tests: hourly variability that keeps each
+   day's irradiation (strongest on half-cloudy days, up to 1.1 x clear sky) changes annual energy by
+   under 1% and clipping by under 1% of the DC energy for every archetype; a stronger, minute-scale-like
+   variability (up to 1.3 x clear sky on every day) lowers annual energy by about 2%);
+   DNI and DHI by the Erbs decomposition (:func:`pvlib.irradiance.erbs`);
 5. air temperature: the monthly normals interpolated to daily means (nodes adjusted so every month
    keeps its normal), plus a cosine diurnal cycle
    (range 8 C, maximum at 15:00) - an assumption, as the normals give means only; wind speed constant
    3.5 m/s (assumption).
+
+**Expected annual GHI** at Tanggu: 1,427 kWh/m2 (Tanggu 1991-2020 sunshine), uncertain by about +-7%
+(1,330-1,530): the references bracket it, the CSWD typical year for Tianjin city (1,355 kWh/m2,
+1971-2003 observations, hazier years) below and the ERA5-based TMYx years (1,595-1,611 kWh/m2, known to be
+high under haze) above; the same method with Tianjin city's 2,245 sunshine hours gives 1,359 kWh/m2,
+0.3% from the CSWD year (FAO-56's coefficients give 1,474, +9%). Monthly Angstrom-Prescott estimates
+in China carry a normalised RMSE of about 10% per month (Huang et al. 2019).
 
 The default year is labelled a stand-in wherever it is used (notes, ``weather_summary`` table); replace it
 with an EPW, TMY3, PVGIS TMY or ERA5 file (``[solar] weather``) when one is available.
@@ -278,7 +291,8 @@ def default_weather_set(
         cells.append(WeatherCell(f"{la:.3f}N {lo:.3f}E", la, lo, params["station_altitude_m"],
                                  df[["ghi", "dni", "dhi", "temp_air", "wind_speed"]]))
     source = ("default stand-in year from Tanggu 1991-2020 normals (pvlib clear sky with Linke turbidity, "
-              "Angstrom-Prescott a=0.25 b=0.50, seeded daily variability, Erbs decomposition)")
+              f"Angstrom-Prescott a={params['angstrom_a']:g} b={params['angstrom_b']:g} (China calibration), "
+              "seeded daily variability, Erbs decomposition)")
     return WeatherSet(cells, source, stand_in=True)
 
 

@@ -292,6 +292,7 @@ def apply_to_sites(sites: gpd.GeoDataFrame, zones: pd.DataFrame) -> gpd.GeoDataF
         out.loc[pos, "energy_mwh_per_yr"] = net
         out.loc[pos, "specific_yield_kwh_per_kwp"] = np.where(cap > 0, net / cap, np.nan)
         out.loc[pos, "capacity_factor"] = np.where(cap > 0, net / (cap * en.HOURS_PER_YEAR), np.nan)
+        out.loc[pos, "full_load_hours"] = np.where(cap > 0, net / cap, np.nan)  # 利用小时数, rated basis
     out.loc[pos, "turbines"] = zz["turbines"].to_numpy(int)
     out.loc[pos, "turbine_type"] = zz["turbine_type"].to_numpy(str)
     out.loc[pos, "wake_loss_pct"] = zz["wake_loss_pct"].to_numpy(float)

@@ -152,7 +152,14 @@ def test_economics_lcoe_and_ledger_by_hand(tmp_path: Path) -> None:
     kw = mw * 1000.0
     capex = 5500 * kw + s["grid_cost_cny"]
     annual = capex * crf(0.06, 25) + 90 * kw
-    assert s["lcoe_cny_per_mwh"] == pytest.approx(annual / (mw * 1300.0))
+    # levelised energy with 0.5 %/yr degradation: discounted energy over the discounted years
+    years = np.arange(1, 26)
+    disc = (1.06 ** -years).sum()
+    levelised = mw * 1300.0 * (0.995 ** (years - 1) * 1.06 ** -years).sum() / disc
+    assert s["lcoe_cny_per_mwh"] == pytest.approx(annual / levelised)
+    # equals the ratio of discounted cost to discounted energy
+    assert s["lcoe_cny_per_mwh"] == pytest.approx(
+        (capex + 90 * kw * disc) / (mw * 1300.0 * (0.995 ** (years - 1) * 1.06 ** -years).sum()))
     assert s["avoided_tco2_per_yr"] == pytest.approx(mw * 1300.0 * 0.6776)
     curve = res.tables["supply_curve"]
     assert curve["lcoe_cny_per_mwh"].is_monotonic_increasing

@@ -44,7 +44,8 @@ def test_density_table_equals_the_archetypes(archetypes):
     assert dens[("offshore_zone", "pv")] == pytest.approx(archetypes["offshore_pile"].capacity_density_mw_per_km2,
                                                           abs=0.05)
     flat = archetypes["rooftop_flat"]
-    factory = load_rooftop_fractions().loc["factory", "value"]
+    # a large factory roof (setbacks negligible): the share left by its obstructions, in rows
+    factory = 1 - load_rooftop_fractions().loc["factory", "obstruction_share"]
     assert dens[("rooftop", "pv")] == pytest.approx(factory * flat.capacity_density_mw_per_km2, abs=0.05)
 
 

@@ -31,7 +31,8 @@ def test_good_runs(tmp_path, layers_file):
     r = runner.invoke(app, ["pv", str(layers_file), "--kind", "salt_pan", "--out", str(out)])
     assert r.exit_code == 0, r.output
     df = pd.read_csv(out)
-    assert list(df.columns) == list(SITE_COLUMNS) and len(df) == 1
+    assert list(df.columns) == [*SITE_COLUMNS, "weather_distance_km"] and len(df) == 1
+    assert df["weather_distance_km"].isna().all()  # the default year: no station
     assert df.loc[0, "energy_mwh_per_yr"] > 0 and "stand-in" in r.output
     gpkg = tmp_path / "roofs.gpkg"
     r = runner.invoke(app, ["pv", str(layers_file), "--kind", "rooftop", "--layer", "rooftop", "--out", str(gpkg),

@@ -17,11 +17,31 @@ from binhai_geo.solar.rooftops import load_rooftop_fractions, roof_azimuth, roof
 from conftest import CRS, X0, Y0, synthetic_layers
 
 
-def test_fractions_follow_the_nea_pilot():
-    f = load_rooftop_fractions()["value"]
-    assert f["public_institution"] == 0.40 and f["factory"] == 0.30 and f["commercial"] == 0.30
-    assert f["residential"] == 0.20
-    assert load_rooftop_fractions().loc["public_institution", "high"] == 0.50  # party and government buildings
+def test_pilot_floors_are_reported_not_multiplied():
+    f = load_rooftop_fractions()
+    floor = f["pilot_min_share"]
+    assert floor["public_institution"] == 0.40 and floor["factory"] == 0.30 and floor["commercial"] == 0.30
+    assert floor["residential"] == 0.20
+    roofs = synthetic_layers()["rooftop"]
+    s = rooftop_systems(roofs, load_archetypes(), f)
+    assert s.loc[0, "pilot_floor_m2"] == pytest.approx(10_000 * 0.30)
+    # the floors do not enter the capacity: doubling them changes no kWp
+    doubled = f.assign(pilot_min_share=f["pilot_min_share"] * 2)
+    assert rooftop_systems(roofs, load_archetypes(), doubled)["capacity_kwp"].equals(s["capacity_kwp"])
+
+
+def test_bad_usable_area_table_is_refused(tmp_path):
+    from binhai_geo.errors import WorkflowError
+    from binhai_geo.factors import packaged_table
+
+    text = packaged_table("rooftop_fractions.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "f.csv"
+    bad.write_text(text.replace("factory,obstruction_share,0.10", "factory,obstruction_share,10"), encoding="utf-8")
+    with pytest.raises(WorkflowError, match="obstruction_share"):
+        load_rooftop_fractions(bad)
+    bad.write_text(text.replace("*,min_array_m2", "*,min_array_sqm"), encoding="utf-8")
+    with pytest.raises(WorkflowError, match="min_array"):
+        load_rooftop_fractions(bad)
 
 
 def test_roof_azimuth_from_footprint():
@@ -38,17 +58,27 @@ def test_roof_azimuth_from_footprint():
 
 
 def test_kwp_by_hand():
+    """Setbacks shrink the footprint, obstructions remove a share, pitched roofs use one plane."""
     archs = load_archetypes()
     roofs = synthetic_layers()["rooftop"]
     s = rooftop_systems(roofs, archs, load_rooftop_fractions())
     eff = 409.887 / 1960  # Jinko JKM410M-72HL-V
     flat_gcr = 2.0 / 3.5
-    assert s.loc[0, "capacity_kwp"] == pytest.approx(10_000 * 0.30 * flat_gcr * eff)  # factory, flat
-    assert s.loc[1, "capacity_kwp"] == pytest.approx(10_000 * 0.40 * flat_gcr * eff)  # public, flat
-    pitched = 2_500 * 0.20 / np.cos(np.radians(25)) * 0.90 * eff  # residential, pitched (square: 180 or 90)
-    assert s.loc[2, "capacity_kwp"] == pytest.approx(pitched)
+    factory = 98 * 98 * (1 - 0.10)  # 100 x 100 m, 1 m edge setback, 10% obstructions
+    assert s.loc[0, "usable_m2"] == pytest.approx(factory)
+    assert s.loc[0, "capacity_kwp"] == pytest.approx(factory * flat_gcr * eff)
+    assert s.loc[1, "capacity_kwp"] == pytest.approx(98 * 98 * (1 - 0.20) * flat_gcr * eff)  # public, flat
+    # residential, pitched, square (hipped): 50 x 50 m, 0.5 m setback, 30% obstructions, the south quarter
+    plan = 49 * 49 * (1 - 0.30) * 0.25
+    assert s.loc[2, "capacity_kwp"] == pytest.approx(plan / np.cos(np.radians(25)) * 0.90 * eff)
     assert list(s["archetype"]) == ["rooftop_flat", "rooftop_flat", "rooftop_pitched"]
     assert s.loc[0, "tilt_deg"] == 15 and s.loc[2, "tilt_deg"] == 25
+    # a gable roof (long footprint) uses half; a tiny roof carries nothing
+    roofs.loc[2, "geometry"] = box(X0 + 900, Y0 + 500, X0 + 960, Y0 + 520)
+    roofs.loc[1, "geometry"] = box(X0 + 700, Y0 + 500, X0 + 704, Y0 + 504)
+    s = rooftop_systems(roofs, archs, load_rooftop_fractions())
+    assert s.loc[2, "usable_m2"] == pytest.approx(59 * 19 * 0.70 * 0.5)
+    assert s.loc[1, "usable_m2"] == 0.0 and s.loc[1, "capacity_kwp"] == 0.0  # 2 x 2 m after setbacks: < 10 m2
 
 
 def test_zero_area_and_geographic_crs_are_refused():

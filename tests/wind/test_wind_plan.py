@@ -39,6 +39,7 @@ def test_synthetic_wind_zone(workflow):
     assert row["energy_mwh_per_yr"] == pytest.approx(z["net_energy_mwh_per_yr"])
     assert 0 < row["energy_mwh_per_yr"] < row["gross_energy_mwh_per_yr"] < row["capacity_mw"] * 8760
     assert row["capacity_factor"] == pytest.approx(row["energy_mwh_per_yr"] / (row["capacity_mw"] * 8760))
+    assert row["full_load_hours"] == pytest.approx(z["full_load_hours"])  # 利用小时数 in the sites table
     assert row["specific_yield_kwh_per_kwp"] == pytest.approx(z["full_load_hours"])
     assert 0 < row["wake_loss_pct"] < 20
     # the loss chain: net = gross x (1 - wake) x prod(1 - other losses)
