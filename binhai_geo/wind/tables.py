@@ -109,3 +109,25 @@ def roughness_table(overrides: dict[str, float] | None = None) -> pd.DataFrame:
         raise WorkflowError(f"roughness length of '{df['surface'][bad].iloc[0]}' must be > 0 m",
                             field="wind.roughness_m", hint="e.g. 0.0002 m for open sea")
     return df
+
+
+TURBINE_DEFAULT_COLUMNS = ("layer_kind", "turbine_type", "hub_height_m", "min_rated_mw", "rule", "source")
+
+
+def turbine_defaults(path: str | Path | None = None) -> pd.DataFrame:
+    """Default turbine and hub height per wind layer kind (``wind_turbine_defaults.csv``), indexed by kind.
+
+    Raises
+    ------
+    WorkflowError
+        A kind listed twice or a hub height <= 0.
+    """
+    p = Path(path) if path is not None else packaged_table("wind_turbine_defaults.csv")
+    df = read_csv_table(p, "wind turbine defaults", TURBINE_DEFAULT_COLUMNS, keep_default_na=False, na_values=[""])
+    numeric_columns(df, p, ["hub_height_m", "min_rated_mw"])
+    out = keyed(df, df["layer_kind"], str(p), "keep one row per layer kind")
+    bad = out["hub_height_m"] <= 0
+    if bad.any():
+        raise WorkflowError(f"hub height of '{out.index[bad][0]}' must be > 0 m", file=str(p), field="hub_height_m",
+                            hint="give the hub height in metres")
+    return out

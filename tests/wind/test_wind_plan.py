@@ -30,11 +30,11 @@ def test_synthetic_wind_zone(workflow):
     out = res.sites.set_index("site_id")
     row = out.loc["offshore_zone-wind-2"]  # the 2 km x 2 km wind zone at sea
     n = int(row["turbines"])
-    assert n > 0 and row["turbine_type"] == "V164/9500"
-    # 7 D x 4 D of a 164 m rotor = 0.753 km2 per turbine; 4 km2 minus a rotor-radius setback
-    assert n <= 4.0 / (7 * 4 * 0.164**2) + 3
-    assert row["capacity_mw"] == pytest.approx(9.5 * n)
-    assert row["capacity_density"] == pytest.approx(9.5 * n / 4.0)
+    assert n > 0 and row["turbine_type"] == "SCD168/8000"
+    # 7 D x 4 D of a 168 m rotor = 0.790 km2 per turbine; 4 km2 minus a rotor-radius setback
+    assert n <= 4.0 / (7 * 4 * 0.168**2) + 3
+    assert row["capacity_mw"] == pytest.approx(8.0 * n)
+    assert row["capacity_density"] == pytest.approx(8.0 * n / 4.0)
     z = res.tables["wind_zones"].set_index("site_id").loc["offshore_zone-wind-2"]
     assert row["energy_mwh_per_yr"] == pytest.approx(z["net_energy_mwh_per_yr"])
     assert 0 < row["energy_mwh_per_yr"] < row["gross_energy_mwh_per_yr"] < row["capacity_mw"] * 8760
@@ -68,8 +68,8 @@ def test_exclusion_with_buffer_is_respected(tmp_path):
     _, res = _run(write_workflow(tmp_path))
     t = res.geo["turbines"]
     assert len(t) > 0
-    # 300 m buffer plus one rotor radius (82 m) from the 200 m-wide corridor
-    assert (np.abs(t.geometry.x - (X0 + 8500)) >= 100 + 300 + 82 - 1e-6).all()
+    # 300 m buffer plus one rotor radius (84 m, SCD168/8000) from the 200 m-wide corridor
+    assert (np.abs(t.geometry.x - (X0 + 8500)) >= 100 + 300 + 84 - 1e-6).all()
 
 
 def test_zone_too_small_and_refused_turbine(tmp_path):

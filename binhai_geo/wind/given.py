@@ -1,0 +1,114 @@
+"""Given turbine layouts: as-built, consented or designed positions instead of a laid-out grid.
+
+A point layer of kind ``turbine`` (``binhai_geo.layermodel``) gives, per turbine, its ``turbine_type``
+(a windpowerlib library type, or a name declared in ``[wind] turbine_curves`` with a power-curve CSV),
+its ``hub_height_m`` and optionally its ``farm``. :func:`place_given` checks them against the wind
+zones of the run and returns, for each turbine, the zone it stands in:
+
+- every turbine must stand in a wind zone (inside a polygon, or within one rotor radius of a
+  breakwater line); one outside every zone is refused, naming its FID;
+- two turbines closer than one rotor diameter (the larger of the two) are refused (their rotors
+  would overlap), naming both FIDs;
+- a hub height at or below the rotor radius is refused.
+
+A zone holding given turbines is not laid out again; the other zones are. All turbines, given and laid
+out, then share one wake computation (:func:`binhai_geo.wind.energy.wake_aep`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from binhai_geo.errors import LayerError
+from binhai_geo.wind.turbines import Turbine
+
+#: Layer kind of given turbine positions.
+TURBINE_KIND = "turbine"
+
+
+def place_given(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, turbines: dict[str, Turbine], *,
+                file: str | None = None, line_kinds: tuple[str, ...] = ("breakwater",)) -> np.ndarray:
+    """Zone index of each given turbine; refuse positions outside every zone or too close together.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Given turbines (Point geometries) with ``turbine_type`` and ``hub_height_m``, in the zones' CRS.
+    zones : geopandas.GeoDataFrame
+        Wind zones (polygons; lines for breakwaters) with ``layer_kind``, projected CRS.
+    turbines : dict of str to Turbine
+        The checked turbine of each type in ``points``.
+    file : str, optional
+        The points' file, named in errors.
+    line_kinds : tuple of str
+        Layer kinds whose zones are lines.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Position (0-based row) in ``zones`` of each turbine's zone, shape (n,).
+
+    Raises
+    ------
+    LayerError
+        A turbine outside every zone, two turbines closer than one rotor diameter, a hub height not
+        above the rotor radius, a CRS other than the zones'.
+    """
+    if points.crs is None or zones.crs is None or points.crs != zones.crs:
+        raise LayerError(f"turbine positions in {points.crs}, zones in {zones.crs}", file=file, layer=TURBINE_KIND,
+                         hint="reproject the turbine layer to the analysis CRS first")
+    fids = list(points.index)
+    types = points["turbine_type"].astype(str).to_numpy()
+    d = np.array([turbines[t].rotor_diameter_m for t in types], dtype=float)
+    hub = points["hub_height_m"].to_numpy(float)
+    low = np.flatnonzero(~(hub > d / 2))
+    if low.size:
+        i = int(low[0])
+        raise LayerError(f"hub height {hub[i]:g} m of {types[i]} is not above its rotor radius {d[i] / 2:g} m",
+                         file=file, layer=TURBINE_KIND, feature=fids[i], field="hub_height_m",
+                         hint="give the hub height in metres above sea or ground")
+    pts = points.geometry.to_numpy()
+    zone_of = np.full(len(points), -1)
+    is_line = zones["layer_kind"].isin(line_kinds).to_numpy()
+    geoms = zones.geometry.to_numpy()
+    for z in range(len(zones)):
+        free = zone_of < 0
+        if not free.any():
+            break
+        if is_line[z]:
+            inside = shapely.dwithin(pts[free], geoms[z], d[free] / 2)
+        else:
+            inside = shapely.covers(geoms[z], pts[free])
+        zone_of[np.flatnonzero(free)[inside]] = z
+    out = np.flatnonzero(zone_of < 0)
+    if out.size:
+        i = int(out[0])
+        p = pts[i]
+        raise LayerError(f"turbine at ({p.x:.0f}, {p.y:.0f}) stands outside every wind zone of the run"
+                         + (f" ({out.size} turbines in all)" if out.size > 1 else ""), file=file, layer=TURBINE_KIND,
+                         feature=fids[i], field="geometry",
+                         hint="move it into a wind zone, add its zone (offshore_zone, tidal_flat, breakwater), "
+                         "or check the layer's CRS")
+    _check_spacing(pts, d, fids, file)
+    return zone_of
+
+
+def _check_spacing(pts: np.ndarray, d: np.ndarray, fids: list, file: str | None) -> None:
+    if len(pts) < 2:
+        return
+    a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=float(d.max()))
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if not a.size:
+        return
+    dist = shapely.distance(pts[a], pts[b])
+    close = dist < np.maximum(d[a], d[b])
+    if close.any():
+        j = int(np.flatnonzero(close)[0])
+        raise LayerError(f"turbines {fids[a[j]]} and {fids[b[j]]} are {dist[j]:.0f} m apart, closer than one rotor "
+                         f"diameter ({max(d[a[j]], d[b[j]]):g} m): their rotors would overlap"
+                         + (f" ({int(close.sum())} pairs in all)" if close.sum() > 1 else ""), file=file,
+                         layer=TURBINE_KIND, feature=fids[a[j]], field="geometry",
+                         hint="check for duplicated points or a coordinate unit mix-up (degrees vs metres)")
