@@ -147,13 +147,17 @@ def _lines(path: Path) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip()]
 
 
-def wasp_fit(speed_mps: np.ndarray, prob: np.ndarray) -> tuple[float, float]:
+def wasp_fit(lower_mps: np.ndarray, upper_mps: np.ndarray, prob: np.ndarray) -> tuple[float, float]:
     """Weibull A [m/s], k of a speed histogram by the WAsP rule (same power density, same share above mean).
+
+    Speeds are taken as spread evenly within each bin: the bin's mean of u^3 is
+    (hi^4 - lo^4) / (4 (hi - lo)), and the share above the mean is read from the histogram's cumulative
+    distribution interpolated linearly within the bin.
 
     Parameters
     ----------
-    speed_mps : numpy.ndarray
-        Bin centres [m/s].
+    lower_mps, upper_mps : numpy.ndarray
+        Bin edges [m/s].
     prob : numpy.ndarray
         Probability of each bin (any scale; normalised here).
 
@@ -163,14 +167,16 @@ def wasp_fit(speed_mps: np.ndarray, prob: np.ndarray) -> tuple[float, float]:
         An empty histogram.
     """
     p = np.asarray(prob, float)
-    u = np.asarray(speed_mps, float)
+    lo = np.asarray(lower_mps, float)
+    hi = np.asarray(upper_mps, float)
     if p.sum() <= 0:
         raise WorkflowError("an empty sector histogram cannot be fitted", field="histogram",
                             hint="give a sector with observations, or drop the empty sector")
     p = p / p.sum()
-    mean = float(np.sum(p * u))
-    m3 = float(np.sum(p * u**3))
-    above = float(p[u > mean].sum())
+    mean = float(np.sum(p * (lo + hi) / 2))
+    m3 = float(np.sum(p * (hi**4 - lo**4) / (4 * (hi - lo))))
+    cdf = np.concatenate([[0.0], np.cumsum(p)])
+    above = 1.0 - float(np.interp(mean, np.concatenate([lo[:1], hi]), cdf))
     above = min(max(above, 1e-6), 1 - 1e-6)
 
     def gap(k: float) -> float:
@@ -179,7 +185,7 @@ def wasp_fit(speed_mps: np.ndarray, prob: np.ndarray) -> tuple[float, float]:
 
     try:
         k = brentq(gap, 0.5, 10.0)
-    except ValueError:  # no sign change: fall back to the moment fit of k from mean and m3
+    except ValueError:  # no sign change within realistic shapes: keep the typical k = 2 (Rayleigh)
         k = 2.0
     return float((m3 / gamma(1.0 + 3.0 / k)) ** (1.0 / 3.0)), float(k)
 
@@ -219,7 +225,6 @@ def read_tab(path: Path) -> SectorWeibull:
     table = np.vstack(rows)
     upper = table[:, 0] * factor
     lower = np.concatenate([[0.0], upper[:-1]])
-    centre = (lower + upper) / 2
     hist = table[:, 1:]
     sums = hist.sum(axis=0)
     bad = np.flatnonzero(np.abs(sums[freq > 0] / 1000.0 - 1.0) > FREQUENCY_SUM_TOLERANCE)
@@ -230,7 +235,7 @@ def read_tab(path: Path) -> SectorWeibull:
     a = np.empty(n)
     k = np.empty(n)
     for s in range(n):
-        a[s], k[s] = wasp_fit(centre, hist[:, s]) if freq[s] > 0 else (1.0, 2.0)
+        a[s], k[s] = wasp_fit(lower, upper, hist[:, s]) if freq[s] > 0 else (1.0, 2.0)
     check_sectors(freq, a, k, file=str(path), scale=100.0)
     if not (height > 0):
         raise WorkflowError("line 2 must give latitude, longitude and the height above ground [m]",
