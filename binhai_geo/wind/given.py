@@ -112,3 +112,58 @@ def _check_spacing(pts: np.ndarray, d: np.ndarray, fids: list, file: str | None)
                          + (f" ({int(close.sum())} pairs in all)" if close.sum() > 1 else ""), file=file,
                          layer=TURBINE_KIND, feature=fids[a[j]], field="geometry",
                          hint="check for duplicated points or a coordinate unit mix-up (degrees vs metres)")
+
+
+def lay_registry_farm(x_m: float, y_m: float, capacity_mw: float, turbine: Turbine, *, hub_height_m: float,
+                      downwind_m: float, crosswind_m: float, direction_deg: float, farm: str,
+                      crs: object) -> gpd.GeoDataFrame:
+    """Turbines of a registry farm whose positions are unknown, laid by a stated rule.
+
+    Rule: n = round(capacity / rated power) turbines (at least 1) of ``turbine`` on the most compact grid
+    of rows (rows across the direction carrying most wind energy, ``crosswind_m`` apart within a row,
+    ``downwind_m`` between rows), centred on the registry point. A registry point (GEM, GPPD) is often
+    approximate (several phases share one point): the result is a stand-in layout of the right size and
+    spacing, not the farm's real positions, and the run says so.
+
+    Parameters
+    ----------
+    x_m, y_m : float
+        Registry point in a projected CRS [m].
+    capacity_mw : float
+        Registry capacity [MW], > 0.
+    turbine : Turbine
+        Turbine type to lay.
+    hub_height_m, downwind_m, crosswind_m, direction_deg : float
+        Hub height [m], row spacing [m], spacing within a row [m], wind direction [deg from north].
+    farm : str
+        Farm name written to the ``farm`` field.
+    crs : object
+        CRS of ``x_m``, ``y_m``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A layer of kind ``turbine`` (``turbine_type``, ``hub_height_m``, ``farm``, ``layout_rule``).
+
+    Raises
+    ------
+    LayerError
+        Capacity not a positive number.
+    """
+    if not (capacity_mw > 0 and np.isfinite(capacity_mw)):
+        raise LayerError(f"registry farm '{farm}' has capacity {capacity_mw} MW", field="Capacity (MW)",
+                         hint="give a positive capacity in MW")
+    n = max(1, int(round(capacity_mw / turbine.rated_mw)))
+    per_row = int(np.ceil(np.sqrt(n * downwind_m / crosswind_m)))  # near-square footprint
+    rows = int(np.ceil(n / per_row))
+    i = np.arange(n) % per_row - (per_row - 1) / 2
+    j = np.arange(n) // per_row - (rows - 1) / 2
+    th = np.radians(direction_deg)
+    e_down = np.array([np.sin(th), np.cos(th)])
+    e_cross = np.array([np.cos(th), -np.sin(th)])
+    xy = np.array([x_m, y_m]) + np.outer(i * crosswind_m, e_cross) + np.outer(j * downwind_m, e_down)
+    return gpd.GeoDataFrame({"turbine_type": [turbine.name] * n, "hub_height_m": [hub_height_m] * n,
+                             "farm": [farm] * n,
+                             "layout_rule": [f"registry point, {n} x {turbine.name} on a {per_row}-per-row grid "
+                                             f"({crosswind_m:.0f} m x {downwind_m:.0f} m)"] * n},
+                            geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)

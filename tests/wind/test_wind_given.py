@@ -136,3 +136,31 @@ def test_given_errors_name_the_feature(tmp_path):
     with pytest.raises(LayerError, match="outside every wind zone") as e:
         run_wind(zone, spec, given=far, base_dir=tmp_path)
     assert e.value.feature == 5
+
+
+def test_registry_farm_laid_by_rule():
+    """GEM's Three Gorges offshore record off Nangang (196 MW, position only): laid by the stated rule."""
+    from pathlib import Path
+
+    from binhai_geo.wind.given import lay_registry_farm
+    from binhai_geo.wind.tables import load_parameters
+    from binhai_geo.wind.turbines import library_turbine
+
+    reg = Path(__file__).resolve().parents[3] / "shared" / "data" / "registry" / "gem_wind_2025-02_tianjin.geojson"
+    if not reg.exists():
+        pytest.skip(f"registry file not found: {reg}")
+    gem = gpd.read_file(reg)
+    off = gem[gem["Installation Type"].str.contains("offshore", na=False) & (gem["Capacity (MW)"] > 100)]
+    rec = off.iloc[0]
+    pt = gpd.GeoSeries([rec.geometry], crs=gem.crs).to_crs(CRS).iloc[0]
+    t = library_turbine("SCD168/8000", load_parameters())
+    farm = lay_registry_farm(pt.x, pt.y, float(rec["Capacity (MW)"]), t, hub_height_m=110, downwind_m=7 * 168,
+                             crosswind_m=4 * 168, direction_deg=330, farm="GEM offshore record", crs=CRS)
+    assert len(farm) == round(rec["Capacity (MW)"] / 8.0)  # 196 MW / 8 MW -> 24 turbines
+    xy = np.column_stack([farm.geometry.x, farm.geometry.y])
+    d = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
+    assert d[~np.eye(len(xy), dtype=bool)].min() == pytest.approx(4 * 168, rel=1e-6)  # the crosswind spacing
+    assert np.allclose(xy.mean(axis=0), [pt.x, pt.y], atol=4 * 168)  # centred on the registry point
+    with pytest.raises(LayerError, match="capacity"):
+        lay_registry_farm(pt.x, pt.y, 0.0, t, hub_height_m=110, downwind_m=1, crosswind_m=1, direction_deg=0,
+                          farm="x", crs=CRS)
