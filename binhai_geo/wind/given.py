@@ -60,6 +60,12 @@ def place_given(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, turbines: dic
         raise LayerError(f"turbine positions in {points.crs}, zones in {zones.crs}", file=file, layer=TURBINE_KIND,
                          hint="reproject the turbine layer to the analysis CRS first")
     fids = list(points.index)
+    not_point = np.flatnonzero(points.geometry.geom_type.to_numpy() != "Point")
+    if not_point.size:
+        i = int(not_point[0])
+        raise LayerError(f"a turbine must be a single point, found {points.geometry.geom_type.iloc[i]}", file=file,
+                         layer=TURBINE_KIND, feature=fids[i], field="geometry",
+                         hint="split multipoints into one point per turbine")
     types = points["turbine_type"].astype(str).to_numpy()
     d = np.array([turbines[t].rotor_diameter_m for t in types], dtype=float)
     hub = points["hub_height_m"].to_numpy(float)

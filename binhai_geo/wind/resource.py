@@ -1,24 +1,26 @@
-"""Wind resource per zone: Weibull A and k at a reference height, a wind rose, and hub-height scaling.
+"""Wind resource per zone: a sector-wise Weibull climate (frequency, A, k per sector) and hub-height scaling.
 
-Three sources, in the order a planner usually has them:
+Every source gives, per zone, S direction sectors with a frequency and a Weibull A and k each:
 
 1. **Region default** (``binhai_geo/data/wind_resource.csv`` and ``wind_rose.csv``): Weibull A, k at
-   100 m and the ambient turbulence intensity per surface (sea, tidal flat, land) under a region label.
-   These are ASSUMPTIONS (no sourced Weibull figures for Bohai Bay were found) and every run using them
-   says so in its notes.
-2. **Global Wind Atlas GeoTIFFs** the user supplies (``*Weibull-A_100m.tif``, ``*Weibull-k_100m.tif``
+   100 m and the ambient turbulence intensity per surface (sea, tidal flat, land), a 12-sector rose and a
+   Weibull A ratio per sector, under a region label. These are ASSUMPTIONS built from published Bohai
+   climatology (sources in the tables) and every run using them says so in its notes.
+2. **WAsP files** consultants deliver: an observed wind climate ``.tab`` or a generalised wind climate
+   ``.lib`` (:mod:`binhai_geo.wind.sectors`), and **sector CSV** tables.
+3. **Global Wind Atlas GeoTIFFs** the user supplies (``*Weibull-A_100m.tif``, ``*Weibull-k_100m.tif``
    and/or ``*wind-speed_100m.tif``): read with rioxarray; a raster in another CRS than the analysis CRS is
    reprojected (bilinear) and the notes say so; zonal means with exactextract (coverage-weighted; line
    zones are buffered by :data:`LINE_BUFFER_M` first). A mean-speed raster without A gives
-   A = mean / Gamma(1 + 1/k) with k from the k raster or the region default.
-3. **ERA5 hourly u100/v100 netCDF** the user supplies: the grid cell nearest to each zone's centroid;
-   Weibull A, k fitted by maximum likelihood (``scipy.stats.weibull_min.fit`` with location 0) and the
-   wind rose counted from the wind directions.
+   A = mean / Gamma(1 + 1/k) with k from the k raster or the region default. The same A, k in every
+   sector, with the region's rose (or ``[wind] wind_rose``).
+4. **ERA5 hourly u100/v100 netCDF** the user supplies (:mod:`binhai_geo.wind.era5`): the grid cell
+   nearest to each zone; frequency and Weibull A, k per sector fitted by maximum likelihood.
 
 Hub-height scaling uses windpowerlib's logarithmic profile
-(:func:`windpowerlib.wind_speed.logarithmic_profile`) applied to the Weibull scale A with the roughness
-length of the zone's surface (``wind_roughness.csv``); k is kept (a simplification: k changes little
-between 100 m and typical hub heights over smooth surfaces, Justus and Mikhail 1976).
+(:func:`windpowerlib.wind_speed.logarithmic_profile`) applied to each sector's Weibull scale A with the
+roughness length of the zone's surface (``wind_roughness.csv``); k is kept (a simplification: k changes
+little between 100 m and typical hub heights over smooth surfaces, Justus and Mikhail 1976).
 Air density stays at the power curves' 1.225 kg/m3 (see ``wind_parameters.csv``).
 """
 

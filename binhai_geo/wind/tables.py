@@ -4,7 +4,10 @@ Every default number of the engine lives in one of these CSVs with its value, ra
 
 - ``wind_resource.csv``: labelled region defaults of Weibull A, k, reference height and turbulence
   intensity per surface (sea, tidal flat, land) -- ASSUMPTIONS until the user supplies data;
-- ``wind_rose.csv``: sector frequencies per region label (an assumption too);
+- ``wind_rose.csv``: sector frequencies and sector Weibull A ratios per region label (an assumption too,
+  built from published Bohai wind climatology);
+- ``wind_turbine_defaults.csv``: default turbine and hub height per layer kind, chosen by wind class and
+  specific rated power;
 - ``wind_roughness.csv``: roughness length per surface;
 - ``wind_losses.csv``: itemised energy losses per surface;
 - ``wind_parameters.csv``: layout spacing, curve checks, thrust-curve derivation, wake-computation bins.
