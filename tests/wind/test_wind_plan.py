@@ -113,3 +113,20 @@ def test_shipped_binhai_workflow(real_workflow_copy):
     ex = load_layers(load_workflow(real_workflow_copy)).layers["exclusion"]
     grown = shapely.union_all(shapely.buffer(ex.geometry.to_numpy(), ex["buffer_m"].fillna(0).to_numpy()))
     assert not shapely.intersects(res.geo["turbines"].geometry.to_numpy(), grown).any()
+
+
+def test_given_turbines_in_a_plan(tmp_path):
+    """[wind] turbines: an existing farm at its real positions; the zone is not laid out again."""
+    import pyogrio
+
+    write_pack(tmp_path / "region", synthetic_layers())
+    xy = [(X0 + 8000, Y0 + 4500), (X0 + 8000, Y0 + 5500), (X0 + 9000, Y0 + 5000)]
+    gdf = gpd.GeoDataFrame({"turbine_type": ["V164/9500"] * 3, "hub_height_m": [105.0] * 3,
+                            "farm": ["Existing farm"] * 3}, geometry=gpd.points_from_xy(*np.array(xy).T), crs=CRS)
+    pyogrio.write_dataframe(gdf, tmp_path / "turbines.gpkg", layer="turbine", driver="GPKG")
+    _, res = _run(write_workflow(tmp_path, '\n[wind]\nturbines = "turbines.gpkg"\n'))
+    z = res.tables["wind_zones"].set_index("site_id").loc["offshore_zone-wind-2"]
+    assert z["turbines"] == 3 and z["layout"] == "given" and z["farms"] == "Existing farm"
+    assert z["capacity_mw"] == pytest.approx(3 * 9.5) and z["turbine_type"] == "V164/9500"
+    assert any("Given turbine layout" in n for n in res.notes)
+    assert str(tmp_path / "turbines.gpkg") in {str(p) for p in res.inputs}
