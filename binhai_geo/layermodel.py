@@ -226,6 +226,20 @@ _KINDS: tuple[LayerKind, ...] = (
         "Breakwaters and jetties, exploratory wind sites (防波堤风电).",
     ),
     LayerKind(
+        "turbine",
+        ("point",),
+        "风机机位",
+        "Wind turbine",
+        (
+            FieldSpec("turbine_type", "str", required=True, zh="机型", en="Turbine type",
+                      aliases=("机型", "type")),
+            FieldSpec("hub_height_m", "float", required=True, unit="m", zh="轮毂高度", en="Hub height",
+                      min=10.0, max=300.0, aliases=("轮毂高度", "hub_height")),
+            FieldSpec("farm", "str", zh="风电场", en="Wind farm", aliases=("风电场", "项目名称")),
+        ),
+        "Given turbine positions of existing, consented or designed wind farms (已建或设计风机机位).",
+    ),
+    LayerKind(
         "rooftop",
         ("polygon",),
         "建筑屋顶",

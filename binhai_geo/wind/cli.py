@@ -28,12 +28,20 @@ def wind(
                           "(default: the [wind] default for the kind).")] = None,
     hub_height: Annotated[float | None, typer.Option("--hub-height", help="Hub height [m].")] = None,
     resource: Annotated[str, typer.Option(
-        "--resource", help="'default' (region default, an ASSUMPTION), an ERA5 .nc (u100, v100), a resource "
-                           ".csv, or Global Wind Atlas GeoTIFF(s) (file or folder).")] = "default",
+        "--resource", help="'default' (region default, an ASSUMPTION), a WAsP .tab (observed) or .lib "
+                           "(generalised wind climate), a sector .csv (sector_deg, frequency, weibull_a_mps, "
+                           "weibull_k) or resource .csv, an ERA5 .nc (u100, v100), or Global Wind Atlas "
+                           "GeoTIFF(s).")] = "default",
     exclusions: Annotated[Path | None, typer.Option(
         "--exclusions", help="Exclusion zones (layer kind 'exclusion', optional buffer_m).")] = None,
     crs: Annotated[str, typer.Option("--crs", help="Projected CRS for layout and areas.")] = "EPSG:4527",
     no_wakes: Annotated[bool, typer.Option("--no-wakes", help="Skip the PyWake wake computation.")] = False,
+    turbines: Annotated[Path | None, typer.Option(
+        "--turbines", help="Given turbine positions (layer kind 'turbine': turbine_type, hub_height_m, optional "
+                           "farm); zones holding them are not laid out.")] = None,
+    turbine_curve: Annotated[list[str] | None, typer.Option(
+        "--turbine-curve", help="NAME=CSV: a power-curve CSV for a turbine_type name of --turbines "
+                                "(repeatable).")] = None,
 ) -> None:
     """Lay out wind turbines in zones and compute their energy (风电场布置与发电量).
 
@@ -50,10 +58,17 @@ def wind(
     suffix = out.suffix.lower()
     if suffix not in (".gpkg", ".csv"):
         bad_parameter(f"--out '{out}': give a .gpkg or .csv file name")
-    if out.resolve() == zones.resolve() or (exclusions is not None and out.resolve() == exclusions.resolve()):
+    if any(p is not None and out.resolve() == p.resolve() for p in (zones, exclusions, turbines)):
         bad_parameter(f"--out '{out}' is an input file: inputs are never overwritten")
+    curves: dict[str, str] = {}
+    for item in turbine_curve or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            bad_parameter(f"--turbine-curve '{item}': give NAME=path/to/curve.csv")
+        curves[name] = path
     try:
-        sites, res = _compute(zones, kind, layer, turbine, hub_height, resource, exclusions, crs, not no_wakes)
+        sites, res = _compute(zones, kind, layer, turbine, hub_height, resource, exclusions, crs, not no_wakes,
+                              turbines, curves)
         import pandas as pd
 
         from binhai_geo.atomic import check_writable_dir
@@ -80,7 +95,8 @@ def wind(
 
 
 def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub_height: float | None,
-             resource: str, exclusions: Path | None, crs: str, wakes: bool) -> tuple:
+             resource: str, exclusions: Path | None, crs: str, wakes: bool, turbines: Path | None = None,
+             curves: dict[str, str] | None = None) -> tuple:
     import pyproj
 
     from binhai_geo.errors import WorkflowError
@@ -111,7 +127,11 @@ def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub
         raise WorkflowError("no wind zones in the file (offshore zones need allowed_use 'wind' or 'both')",
                             file=str(zones), field="allowed_use" if kind == "offshore_zone" else None,
                             hint="give zones open to wind")
-    overrides: dict = {"resource": resource, "wakes": wakes}
+    given = None
+    if turbines is not None:
+        given, _ = validate_layer(read_layer(turbines, None, prefer="turbine"), get_kind("turbine"))
+        given = given.to_crs(target)
+    overrides: dict = {"resource": resource, "wakes": wakes, "turbine_curves": curves or {}}
     if turbine is not None:
         overrides["turbine"] = {kind: turbine}
     if hub_height is not None:
@@ -119,8 +139,8 @@ def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub
             raise WorkflowError(f"--hub-height {hub_height:g}: give a positive height in metres")
         overrides["hub_height_m"] = {kind: hub_height}
     spec = WindSpec(**overrides)
-    res = run_wind(sites[["site_id", "name", "layer_kind", "geometry"]], spec, exclusions=ex, base_dir=Path.cwd(),
-                   file=str(zones))
+    res = run_wind(sites[["site_id", "name", "layer_kind", "geometry"]], spec, exclusions=ex, given=given,
+                   base_dir=Path.cwd(), file=str(zones), given_file=str(turbines) if turbines else None)
     return apply_to_sites(sites, res.zones), res
 
 

@@ -6,20 +6,22 @@ the bin centre, summed over bins and weighted by the sector frequencies, as one 
 (turbines, sectors, bins). It is the same integral windpowerlib's ``ModelChain`` computes from a time
 series, without the loop over turbines (``benchmarks/bench_wind.py`` compares the two).
 
-**Wakes** with PyWake, per zone (wakes between zones are not modelled: zones are kilometres apart;
-a simplification the notes state). The default model is ``Niayifar_PorteAgel_2016``: a Gaussian
-velocity deficit that conserves mass and momentum (Bastankhah and Porte-Agel 2014) whose wake
-expansion grows with the local turbulence intensity (ambient + Crespo-Hernandez added turbulence),
-with linear superposition, validated against Horns Rev and Lillgrund offshore farms (Niayifar and
-Porte-Agel 2016, Energies 9:741). Chosen over the top-hat NOJ/Jensen model because it resolves the
-wake centre/edge and the slower wake recovery at low offshore turbulence (6 % offshore vs 9-12 % on
-tidal flats and land here), which NOJ's fixed expansion constant ignores. ``bastankhah_gaussian``
-(expansion k = 0.3837 TI + 0.003678, Niayifar and Porte-Agel's fit, no added turbulence) and
-``jensen`` (NOJ, k = 0.1 onshore, 0.05 for sea surfaces) are offered as cheaper alternatives.
-Bins: wind direction every ``wake_wd_step_deg`` (5 deg: 72 directions; each 30-degree sector's share
-spread evenly, PyWake's 'nearest' sector interpolation), wind speed every ``wake_ws_step_mps`` (1 m/s)
-from cut-in to cut-out. The wake loss is 1 - AEP(with wakes) / AEP(without wakes) of the same PyWake run,
-and is applied to the finer-binned gross energy.
+**Wakes** with PyWake, one run over every turbine of every zone and given farm that lies within
+``wake_group_distance_m`` of another (chains of neighbours; groups farther apart are run separately, a
+truncation the notes state). Turbine types, hub heights and each turbine's own sector-wise climate
+(PyWake ``XRSite`` with a turbine dimension) enter the same run. The default model is
+``Niayifar_PorteAgel_2016``: a Gaussian velocity deficit that conserves mass and momentum (Bastankhah
+and Porte-Agel 2014) whose wake expansion grows with the local turbulence intensity (ambient + Crespo-
+Hernandez added turbulence), with linear superposition, validated against Horns Rev and Lillgrund
+offshore farms (Niayifar and Porte-Agel 2016, Energies 9:741). Chosen over the top-hat NOJ/Jensen model
+because it resolves the wake centre/edge and the slower wake recovery at low offshore turbulence (6 %
+offshore vs 9-12 % on tidal flats and land here), which NOJ's fixed expansion constant ignores.
+``bastankhah_gaussian`` (expansion k = 0.3837 TI + 0.003678, Niayifar and Porte-Agel's fit, no added
+turbulence) and ``jensen`` (NOJ, k = 0.1 onshore, 0.05 for sea surfaces) are offered as cheaper
+alternatives. Bins: wind direction every ``wake_wd_step_deg`` (5 deg: 72 directions; each 30-degree
+sector's share spread evenly, PyWake's 'nearest' sector interpolation), wind speed every
+``wake_ws_step_mps`` (1 m/s) from cut-in to cut-out. The wake loss is 1 - AEP(with wakes) / AEP(without
+wakes) of the same PyWake run, and is applied to the finer-binned gross energy.
 
 **Other losses**, itemised per surface from ``binhai_geo/data/wind_losses.csv`` (availability,
 electrical, turbine performance, environmental, curtailment; Clifton et al. 2016, NREL/TP-5000-64735
@@ -97,7 +99,7 @@ def gross_energy_mwh(turbine: Turbine, a_mps: np.ndarray, k: np.ndarray, rose: n
     return mean_kw * HOURS_PER_YEAR / 1000.0
 
 
-def _wake_model(name: str, site: object, wt: object, ti: float, surface: str) -> object:
+def _wake_model(name: str, site: object, wt: object, ti: float, all_sea: bool) -> object:
     if name == "niayifar_gaussian":
         from py_wake.literature.gaussian_models import Niayifar_PorteAgel_2016
 
@@ -109,29 +111,68 @@ def _wake_model(name: str, site: object, wt: object, ti: float, surface: str) ->
     if name == "jensen":
         from py_wake.literature.noj import Jensen_1983
 
-        return Jensen_1983(site, wt, k=0.05 if surface == "sea" else 0.1)
+        return Jensen_1983(site, wt, k=0.05 if all_sea else 0.1)
     raise ValueError(f"unknown wake model {name}")
 
 
-def wake_aep(turbine: Turbine, hub_height_m: float, xy: np.ndarray, rose: np.ndarray, a_mps: float, k: float,
-             ti: float, *, model: str = "niayifar_gaussian", surface: str = "sea", wd_step_deg: float = 5.0,
+def pywake_turbine(turbine: Turbine, hub_height_m: float) -> object:
+    """PyWake ``WindTurbine`` of a checked turbine (tabular power and thrust curves)."""
+    from py_wake.wind_turbines import WindTurbine
+    from py_wake.wind_turbines.power_ct_functions import PowerCtTabular
+
+    return WindTurbine(name=turbine.name, diameter=turbine.rotor_diameter_m, hub_height=hub_height_m,
+                       powerCtFunction=PowerCtTabular(turbine.wind_speed_mps, turbine.power_kw * 1000.0, "w",
+                                                      turbine.ct, ws_cutin=turbine.cut_in_mps,
+                                                      ws_cutout=turbine.cut_out_mps, ct_idle=0.0))
+
+
+def pywake_site(freq: np.ndarray, a_mps: np.ndarray, k: np.ndarray, ti: np.ndarray) -> object:
+    """PyWake site of sector-wise Weibull climates, one per turbine (rows), shape (n, S) each.
+
+    When every turbine has the same climate this is PyWake's ``UniformWeibullSite`` (as in its Horns
+    Rev 1 example); otherwise an ``XRSite`` whose frequency, A, k and TI vary by turbine (dimension
+    ``i``). Both spread each sector's share over its directions ('nearest' interpolation).
+    """
+    from py_wake.site import UniformWeibullSite, XRSite
+
+    freq, a_mps, k = (np.atleast_2d(np.asarray(x, float)) for x in (freq, a_mps, k))
+    ti = np.asarray(ti, float).ravel()
+    same = all(np.allclose(x, x[:1]) for x in (freq, a_mps, k)) and np.allclose(ti, ti[:1])
+    if same:
+        return UniformWeibullSite(p_wd=freq[0], a=a_mps[0], k=k[0], ti=float(ti[0]))
+    import xarray as xr
+
+    s = freq.shape[1]
+    ds = xr.Dataset({"Sector_frequency": (("i", "wd"), freq), "Weibull_A": (("i", "wd"), a_mps),
+                     "Weibull_k": (("i", "wd"), k), "TI": ("i", ti)},
+                    coords={"i": np.arange(freq.shape[0]), "wd": np.linspace(0, 360, s, endpoint=False)})
+    return XRSite(ds, interp_method="nearest")
+
+
+def wake_aep(turbines: list[Turbine], type_idx: np.ndarray, hub_height_m: np.ndarray, xy: np.ndarray,
+             freq: np.ndarray, a_mps: np.ndarray, k: np.ndarray, ti: np.ndarray, *,
+             model: str = "niayifar_gaussian", all_sea: bool = True, wd_step_deg: float = 5.0,
              ws_step_mps: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Annual energy of each turbine of one zone with and without wakes, by PyWake [MWh/yr].
+    """Annual energy of each turbine with and without wakes, one PyWake run over all of them [MWh/yr].
+
+    Turbines of several types, hub heights, zones and farms wake each other in the same run.
 
     Parameters
     ----------
-    turbine : Turbine
-        Power and thrust curves.
-    hub_height_m : float
-        Hub height [m].
+    turbines : list of Turbine
+        The types present; ``type_idx`` indexes this list.
+    type_idx : numpy.ndarray of int
+        Type of each turbine, shape (n,).
+    hub_height_m : numpy.ndarray
+        Hub height of each turbine [m], shape (n,).
     xy : numpy.ndarray
         Turbine positions (n, 2) in a projected CRS [m].
-    rose : numpy.ndarray
-        Sector frequencies (n_sectors,).
-    a_mps, k, ti : float
-        Weibull scale at hub height, shape, ambient turbulence intensity.
-    model, surface, wd_step_deg, ws_step_mps
-        See the module docstring.
+    freq, a_mps, k : numpy.ndarray
+        Sector frequencies, Weibull A at hub height [m/s] and k of each turbine, shape (n, S).
+    ti : numpy.ndarray
+        Ambient turbulence intensity of each turbine, shape (n,).
+    model, all_sea, wd_step_deg, ws_step_mps
+        See the module docstring (``all_sea`` picks the NOJ expansion 0.05 rather than 0.1).
 
     Returns
     -------
@@ -141,25 +182,49 @@ def wake_aep(turbine: Turbine, hub_height_m: float, xy: np.ndarray, rose: np.nda
     n = len(xy)
     if n == 0:
         return np.zeros(0), np.zeros(0)
-    from py_wake.site import UniformWeibullSite
-    from py_wake.wind_turbines import WindTurbine
-    from py_wake.wind_turbines.power_ct_functions import PowerCtTabular
+    from py_wake.wind_turbines import WindTurbines
 
-    wt = WindTurbine(name=turbine.name, diameter=turbine.rotor_diameter_m, hub_height=hub_height_m,
-                     powerCtFunction=PowerCtTabular(turbine.wind_speed_mps, turbine.power_kw * 1000.0, "w",
-                                                    turbine.ct, ws_cutin=turbine.cut_in_mps,
-                                                    ws_cutout=turbine.cut_out_mps, ct_idle=0.0))
-    s = len(rose)
-    site = UniformWeibullSite(p_wd=np.asarray(rose, float), a=np.full(s, a_mps), k=np.full(s, k), ti=ti)
-    wfm = _wake_model(model, site, wt, ti, surface)
-    ws = np.arange(np.floor(turbine.cut_in_mps), np.ceil(turbine.cut_out_mps) + ws_step_mps / 2, ws_step_mps)
+    type_idx = np.asarray(type_idx, int)
+    hub = np.asarray(hub_height_m, float)
+    wts = WindTurbines.from_WindTurbine_lst([pywake_turbine(t, float(np.median(hub[type_idx == i])) if
+                                             (type_idx == i).any() else 100.0) for i, t in enumerate(turbines)])
+    site = pywake_site(freq, a_mps, k, ti)
+    wfm = _wake_model(model, site, wts, float(np.mean(ti)), all_sea)
+    used = [turbines[i] for i in np.unique(type_idx)]
+    lo = min(t.cut_in_mps for t in used)
+    hi = max(t.cut_out_mps for t in used)
+    ws = np.arange(np.floor(lo), np.ceil(hi) + ws_step_mps / 2, ws_step_mps)
     wd = np.arange(0.0, 360.0, wd_step_deg)
     x = xy[:, 0] - xy[:, 0].mean()
     y = xy[:, 1] - xy[:, 1].mean()
-    sim = wfm(x, y, wd=wd, ws=ws)
+    sim = wfm(x, y, h=hub, type=type_idx, wd=wd, ws=ws)
     with_wake = sim.aep(with_wake_loss=True).sum(["wd", "ws"]).to_numpy() * 1000.0  # GWh -> MWh
     without = sim.aep(with_wake_loss=False).sum(["wd", "ws"]).to_numpy() * 1000.0
     return np.asarray(without, float).reshape(n), np.asarray(with_wake, float).reshape(n)
+
+
+def wake_groups(xy: np.ndarray, distance_m: float) -> np.ndarray:
+    """Group turbines linked by chains of neighbours closer than ``distance_m`` (connected components).
+
+    Each group is one wake run; groups farther apart than ``distance_m`` do not wake each other (a
+    truncation the run states; ``wake_group_distance_m`` in ``wind_parameters.csv``).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Group label of each turbine, shape (n,).
+    """
+    import shapely
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(xy)
+    if n == 0:
+        return np.zeros(0, int)
+    pts = shapely.points(xy)
+    a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=float(distance_m))
+    _, labels = connected_components(coo_matrix((np.ones(a.size), (a, b)), shape=(n, n)), directed=False)
+    return labels
 
 
 def loss_factors(losses: pd.DataFrame, surface: str) -> dict[str, float]:

@@ -21,12 +21,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from binhai_geo.errors import WorkflowError
 from binhai_geo.steps import StepResult
 from binhai_geo.wind import energy as en
-from binhai_geo.wind.layout import exclusion_geometry, grid_in_polygon, points_along_line, require_geometry, thin
-from binhai_geo.wind.resource import hub_scale, prevailing_direction, zone_resource
-from binhai_geo.wind.spec import WindSpec, _default_hubs, _default_surfaces, _default_turbines
-from binhai_geo.wind.tables import load_parameters, losses_table, parameters_table, roughness_table
+from binhai_geo.wind.fleet import LINE_KINDS, Fleet, FleetEnergy, build_fleet, fleet_energy
+from binhai_geo.wind.layout import require_geometry
+from binhai_geo.wind.resource import ZoneResource, hub_scale, prevailing_direction, zone_resource
+from binhai_geo.wind.spec import WindSpec, _default_surfaces
+from binhai_geo.wind.tables import load_parameters, losses_table, parameters_table, roughness_table, turbine_defaults
 from binhai_geo.wind.turbines import Turbine, check_hub_height, check_library, get_turbine
 
 #: Columns the wind step adds to the sites table.
@@ -34,18 +36,20 @@ EXTRA_COLUMNS = ("turbines", "turbine_type", "wake_loss_pct", "gross_energy_mwh_
 
 #: Columns of the ``wind_zones`` table.
 ZONE_COLUMNS = (
-    "site_id", "name", "layer_kind", "surface", "turbine_type", "rated_mw", "rotor_diameter_m", "hub_height_m",
-    "turbines", "capacity_mw", "weibull_a_ref_mps", "weibull_k", "reference_height_m", "roughness_m",
-    "weibull_a_hub_mps", "mean_speed_hub_mps", "prevailing_deg", "turbulence_intensity",
-    "gross_energy_mwh_per_yr", "wake_loss_pct", "availability_loss_pct", "electrical_loss_pct",
-    "turbine_performance_loss_pct", "environmental_loss_pct", "curtailment_loss_pct", "total_loss_pct",
-    "net_energy_mwh_per_yr", "capacity_factor", "full_load_hours", "resource_source",
+    "site_id", "name", "layer_kind", "surface", "layout", "farms", "turbine_type", "rated_mw", "rotor_diameter_m",
+    "specific_rated_power_w_m2", "hub_height_m", "turbines", "capacity_mw", "weibull_a_ref_mps", "weibull_k",
+    "reference_height_m", "roughness_m", "weibull_a_hub_mps", "mean_speed_hub_mps", "prevailing_deg",
+    "most_frequent_deg", "turbulence_intensity", "gross_energy_mwh_per_yr", "wake_loss_pct",
+    "availability_loss_pct", "electrical_loss_pct", "turbine_performance_loss_pct", "environmental_loss_pct",
+    "curtailment_loss_pct", "total_loss_pct", "net_energy_mwh_per_yr", "capacity_factor", "full_load_hours",
+    "resource_source",
 )
 
 #: Columns of the ``turbines`` geo layer.
-TURBINE_COLUMNS = ("site_id", "turbine_type", "hub_height_m", "capacity_mw", "energy_mwh_per_yr", "wake_loss_pct")
+TURBINE_COLUMNS = ("site_id", "farm", "layout", "turbine_type", "hub_height_m", "capacity_mw", "energy_mwh_per_yr",
+                   "wake_loss_pct")
 
-_LINE_KINDS = ("breakwater",)
+_LINE_KINDS = LINE_KINDS
 
 
 @dataclass
@@ -71,19 +75,46 @@ class WindResult:
     inputs: list[Path] = field(default_factory=list)
 
 
-def _assumptions(params: pd.DataFrame, losses: pd.DataFrame, rough: pd.DataFrame) -> pd.DataFrame:
+def _assumptions(params: pd.DataFrame, losses: pd.DataFrame, rough: pd.DataFrame, spec: WindSpec) -> pd.DataFrame:
+    td = turbine_defaults().reset_index(drop=True)
+    td = td.assign(table="wind_turbine_defaults", value=td["hub_height_m"], low=np.nan, high=np.nan,
+                   unit="m (hub height)", key=td["layer_kind"] + ": " + td["turbine_type"])
+    over = td["layer_kind"].isin(list(spec.turbine) + list(spec.hub_height_m))
+    td.loc[over, "source"] = ("replaced by the workflow ([wind] turbine / hub_height_m); default: "
+                              + td.loc[over, "source"])
     frames = [
         params.assign(table="wind_parameters", key=params["parameter"]),
         losses.assign(table="wind_losses", key=losses["loss"] + "." + losses["surface"]),
         rough.assign(table="wind_roughness", key=rough["surface"]),
+        td,
     ]
     cols = ["table", "key", "value", "low", "high", "unit", "source"]
     return pd.concat([f[cols] for f in frames], ignore_index=True)
 
 
+def _kind_turbines(kinds: np.ndarray, spec: WindSpec, params: dict[str, float], base_dir: Path | None,
+                   ) -> tuple[dict[str, Turbine], dict[str, float], list[str], list[Path]]:
+    defaults = turbine_defaults()
+    turbines: dict[str, Turbine] = {}
+    hubs: dict[str, float] = {}
+    notes: list[str] = []
+    inputs: list[Path] = []
+    for kind in pd.unique(kinds):
+        ttype = spec.turbine.get(kind, str(defaults.loc[kind, "turbine_type"]))
+        turbines[kind] = get_turbine(ttype, params, base_dir, where=str(kind))
+        hubs[kind] = float(spec.hub_height_m.get(kind, float(defaults.loc[kind, "hub_height_m"])))
+        check_hub_height(turbines[kind], hubs[kind], where=str(kind))
+        if ttype.lower().endswith(".csv"):
+            p = Path(ttype)
+            inputs.append(p if p.is_absolute() or base_dir is None else (base_dir / p).resolve())
+        notes.extend(f"Power curve flagged (风机功率曲线提示): {f}" for f in turbines[kind].flags)
+    return turbines, hubs, notes, inputs
+
+
 def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoDataFrame | None = None,
-             base_dir: Path | None = None, file: str | None = None) -> WindResult:
-    """Lay out turbines and compute the energy of wind zones.
+             given: gpd.GeoDataFrame | None = None, base_dir: Path | None = None, file: str | None = None,
+             given_file: str | None = None) -> WindResult:
+    """Lay out turbines (or take given ones) and compute the energy of wind zones.
 
     Parameters
     ----------
@@ -94,16 +125,18 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
         The ``[wind]`` settings.
     exclusions : geopandas.GeoDataFrame, optional
         Exclusion features with an optional ``buffer_m`` [m].
+    given : geopandas.GeoDataFrame, optional
+        Given turbines (layer kind ``turbine``) in the zones' CRS; zones holding them are not laid out.
     base_dir : pathlib.Path, optional
         Folder relative paths of ``spec`` are resolved against.
-    file : str, optional
-        The zones' file, named in error messages.
+    file, given_file : str, optional
+        The zones' and the turbines' files, named in error messages.
 
     Raises
     ------
     BinhaiGeoError
         Bad geometry (lines where polygons are expected ...), unknown or refused turbine, hub height
-        below the rotor radius, bad resource data.
+        below the rotor radius, bad resource data, given turbines outside every zone or too close.
     """
     params_df = parameters_table(spec.parameters)
     params = load_parameters(spec.parameters)
@@ -112,157 +145,138 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
     z0_of = dict(zip(rough["surface"], rough["value"], strict=True))
     kinds = zones["layer_kind"].to_numpy(object)
     for kind in pd.unique(kinds):
-        family = "line" if kind in _LINE_KINDS else "polygon"
-        require_geometry(zones[kinds == kind], family, layer=str(kind), file=file)
-
-    turbines: dict[str, Turbine] = {}
-    hubs: dict[str, float] = {}
-    notes: list[str] = []
-    inputs: list[Path] = []
-    for kind in pd.unique(kinds):
-        ttype = spec.turbine.get(kind, _default_turbines()[kind])
-        turbines[kind] = get_turbine(ttype, params, base_dir, where=str(kind))
-        hubs[kind] = float(spec.hub_height_m.get(kind, _default_hubs()[kind]))
-        check_hub_height(turbines[kind], hubs[kind], where=str(kind))
-        if ttype.lower().endswith(".csv"):
-            p = Path(ttype)
-            inputs.append(p if p.is_absolute() or base_dir is None else (base_dir / p).resolve())
-        notes.extend(f"Power curve flagged (风机功率曲线提示): {f}" for f in turbines[kind].flags)
-
+        require_geometry(zones[kinds == kind], "line" if kind in _LINE_KINDS else "polygon", layer=str(kind),
+                         file=file)
+    turbines, hubs, notes, inputs = _kind_turbines(kinds, spec, params, base_dir)
     surfaces = np.array([spec.surface.get(k, _default_surfaces()[k]) for k in kinds], dtype=object)
+    z0 = np.array([z0_of[s] for s in surfaces])
+    hub_zone = np.array([hubs[k] for k in kinds])
     res = zone_resource(zones, surfaces, resource=spec.resource, region=spec.resource_region, base_dir=base_dir,
-                        height_m=spec.resource_height_m, rose=spec.wind_rose)
+                        height_m=spec.resource_height_m, rose=spec.wind_rose, roughness_m=z0, hub_height_m=hub_zone)
     notes.extend(res.notes)
     inputs.extend(res.inputs)
-    excluded = exclusion_geometry(exclusions, zones.crs)
-
-    # layout, zone by zone, then thinning across zones
-    xy_all, zone_of, min_dist = [], [], []
-    for i, (geom, kind) in enumerate(zip(zones.geometry.to_numpy(), kinds, strict=True)):
-        t = turbines[kind]
-        d = t.rotor_diameter_m
-        clearance = params["exclusion_clearance_d"] * d
-        if kind in _LINE_KINDS:
-            spacing = max(params["line_spacing_d"] * d, params["line_min_spacing_m"])
-            xy = points_along_line(geom, spacing_m=spacing, excluded=excluded, clearance_m=clearance)
-        else:
-            spacing = params["crosswind_spacing_d"] * d
-            xy = grid_in_polygon(geom, downwind_m=params["downwind_spacing_d"] * d, crosswind_m=spacing,
-                                 direction_deg=prevailing_direction(res.rose[i]),
-                                 setback_m=params["edge_setback_d"] * d, excluded=excluded, clearance_m=clearance)
-        xy_all.append(xy)
-        zone_of.append(np.full(len(xy), i))
-        min_dist.append(np.full(len(xy), spacing))
-    xy = np.vstack(xy_all) if xy_all else np.empty((0, 2))
-    zone_idx = np.concatenate(zone_of) if zone_of else np.empty(0, int)
-    keep = thin(xy, np.concatenate(min_dist) if min_dist else np.empty(0))
-    if (~keep).any():
-        notes.append(f"{int((~keep).sum())} turbine position(s) dropped where zones touch or overlap (closer than the "
-                     "spacing to a turbine of another zone).")
-    xy, zone_idx = xy[keep], zone_idx[keep]
-
-    # resource at hub height, gross energy per turbine (vectorised by turbine type)
-    tab = res.table
-    z0 = np.array([z0_of[s] for s in surfaces])
-    hub = np.array([hubs[k] for k in kinds])
-    a_hub = hub_scale(tab["weibull_a_mps"].to_numpy(float), tab["reference_height_m"].to_numpy(float), hub, z0)
-    k = tab["weibull_k"].to_numpy(float)
-    gross_t = np.zeros(len(xy))
-    for kind, t in turbines.items():
-        sel = kinds[zone_idx] == kind
-        if sel.any():
-            zi = zone_idx[sel]
-            gross_t[sel] = en.gross_energy_mwh(t, a_hub[zi], k[zi], res.rose[zi])
-
-    # wakes per zone, other losses
-    wake_t = np.zeros(len(xy))
-    wd_step, ws_step = params["wake_wd_step_deg"], params["wake_ws_step_mps"]
-    for i in range(len(zones)):
-        sel = np.flatnonzero(zone_idx == i)
-        if len(sel) < 2 or not spec.wakes:
-            continue
-        no_wake, with_wake = en.wake_aep(
-            turbines[kinds[i]], hub[i], xy[sel], res.rose[i], float(a_hub[i]), float(k[i]),
-            float(tab["turbulence_intensity"].iloc[i]), model=spec.wake_model, surface=surfaces[i],
-            wd_step_deg=wd_step, ws_step_mps=ws_step)
-        wake_t[sel] = np.where(no_wake > 0, 1.0 - with_wake / np.where(no_wake > 0, no_wake, 1.0), 0.0)
+    fleet = build_fleet(zones, turbines, hubs, res, params, spec, exclusions=exclusions, given=given,
+                        base_dir=base_dir, given_file=given_file)
+    notes.extend(fleet.notes)
+    inputs.extend(fleet.inputs)
     factors = [en.loss_factors(losses, s) for s in surfaces]
-    net_t = np.array([en.net_energy(g, w, factors[z]) for g, w, z in zip(gross_t, wake_t, zone_idx, strict=True)])
-
-    rows = []
-    names = zones["name"] if "name" in zones.columns else pd.Series(pd.NA, index=zones.index)
-    for i in range(len(zones)):
-        kind = kinds[i]
-        t = turbines[kind]
-        sel = zone_idx == i
-        n = int(sel.sum())
-        cap = n * t.rated_mw
-        gross = float(gross_t[sel].sum())
-        net = float(net_t[sel].sum())
-        wake = 100.0 * (1.0 - float((gross_t[sel] * (1 - wake_t[sel])).sum()) / gross) if gross > 0 else np.nan
-        f = factors[i]
-        total = 100.0 * (1.0 - net / gross) if gross > 0 else np.nan
-        rows.append({
-            "site_id": zones["site_id"].iloc[i], "name": names.iloc[i], "layer_kind": kind, "surface": surfaces[i],
-            "turbine_type": t.name, "rated_mw": t.rated_mw, "rotor_diameter_m": t.rotor_diameter_m,
-            "hub_height_m": hub[i], "turbines": n, "capacity_mw": cap,
-            "weibull_a_ref_mps": tab["weibull_a_mps"].iloc[i], "weibull_k": k[i],
-            "reference_height_m": tab["reference_height_m"].iloc[i], "roughness_m": z0[i],
-            "weibull_a_hub_mps": a_hub[i], "mean_speed_hub_mps": float(a_hub[i] * _gamma1(k[i])),
-            "prevailing_deg": prevailing_direction(res.rose[i]),
-            "turbulence_intensity": tab["turbulence_intensity"].iloc[i],
-            "gross_energy_mwh_per_yr": gross, "wake_loss_pct": wake if n else np.nan,
-            **{f"{item}_loss_pct": 100.0 * f[item] for item in en.LOSS_ITEMS},
-            "total_loss_pct": total if n else np.nan,
-            "net_energy_mwh_per_yr": net,
-            "capacity_factor": net / (cap * en.HOURS_PER_YEAR) if cap > 0 else np.nan,
-            "full_load_hours": net / cap if cap > 0 else np.nan,
-            "resource_source": tab["resource_source"].iloc[i],
-        })
-    table = pd.DataFrame(rows, columns=list(ZONE_COLUMNS))
+    energy = fleet_energy(fleet, res, z0, surfaces, factors, params, spec)
+    table = _zone_table(zones, surfaces, turbines, hub_zone, z0, res, fleet, energy, factors)
     empty = table[table["turbines"] == 0]
     if len(empty):
         notes.append(f"{len(empty)} wind zone(s) too small for one turbine after setbacks and exclusions: 0 turbines, "
                      f"0 MW ({', '.join(map(str, empty['site_id']))}) (面积不足以布置一台风机的场区，装机为0).")
-
-    site_ids = zones["site_id"].to_numpy(object)
-    tkinds = kinds[zone_idx]
-    gdf = gpd.GeoDataFrame({
-        "site_id": site_ids[zone_idx],
-        "turbine_type": [turbines[kk].name for kk in tkinds],
-        "hub_height_m": hub[zone_idx],
-        "capacity_mw": np.array([turbines[kk].rated_mw for kk in tkinds], dtype=float),
-        "energy_mwh_per_yr": net_t,
-        "wake_loss_pct": 100.0 * wake_t,
-    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]) if len(xy) else gpd.GeoSeries([]), crs=zones.crs)
-
-    models = {"niayifar_gaussian": "Niayifar & Porte-Agel 2016 Gaussian (TI-dependent expansion)",
-              "bastankhah_gaussian": "Bastankhah & Porte-Agel 2014 Gaussian", "jensen": "NOJ / Jensen 1983"}
-    if spec.wakes:
-        notes.append(f"Wake losses: PyWake {models[spec.wake_model]}, per zone ({wd_step:g}-degree directions, "
-                     f"{ws_step:g} m/s speed bins); wakes between zones are not modelled (尾流损失按场区分别计算).")
-    else:
-        notes.append("Wake losses not computed ([wind] wakes = false): wake loss 0 (未计算尾流损失).")
-    notes.append("Wind: turbines on a grid rotated to the prevailing wind (rows 7 D apart, 4 D within a row), one row "
-                 "along breakwaters; Weibull A scaled to hub height by the log law (k kept); air density 1.225 "
-                 "kg/m3; losses itemised per surface from binhai_geo/data/wind_losses.csv "
-                 "(风机按主导风向旋转网格布置；对数律外推至轮毂高度；损失分项计入).")
-    for kind, t in turbines.items():
-        notes.append(f"Wind turbine for {kind}: {t.name} ({t.rated_mw:g} MW, rotor {t.rotor_diameter_m:g} m, hub "
-                     f"{hubs[kind]:g} m) from {t.source}; thrust curve {t.ct_method}.")
+    notes.extend(_run_notes(spec, params, turbines, hubs, energy))
     curves = check_library(params)
     refused = curves[curves["status"] == "refused"]["turbine_type"].tolist()
     if refused:
         notes.append(f"windpowerlib library power curves refused (above the Betz limit or not monotonic): "
                      f"{', '.join(refused)} (功率曲线不合理，已拒用).")
-    tables = {"wind_curve_check": curves, "wind_assumptions": _assumptions(params_df, losses, rough)}
-    return WindResult(table, gdf[[*TURBINE_COLUMNS, "geometry"]], tables, notes, inputs)
+    tables = {"wind_curve_check": curves, "wind_assumptions": _assumptions(params_df, losses, rough, spec)}
+    return WindResult(table, _turbine_layer(zones, fleet, energy), tables, notes, inputs)
 
 
-def _gamma1(k: float) -> float:
-    import math
+def _zone_row(i: int, zones: gpd.GeoDataFrame, surfaces: np.ndarray, kind_t: Turbine, hub_zone: float,
+              z0: float, res: ZoneResource, fleet: Fleet, e: FleetEnergy, f: dict[str, float]) -> dict:
+    sel = fleet.zone == i
+    n = int(sel.sum())
+    tab = res.table
+    if n:
+        ts = [fleet.turbine(j) for j in np.flatnonzero(sel)]
+        cap = float(sum(t.rated_mw for t in ts))
+        names = "; ".join(sorted({t.name for t in ts}))
+        rotor = float(np.mean([t.rotor_diameter_m for t in ts]))
+        hub = float(fleet.hub_m[sel].mean())
+        a_hub = float(np.sum(e.freq[sel] * e.a_hub[sel], axis=1).mean())
+        mean_speed = float(e.mean_speed()[sel].mean())
+        layout = "; ".join(sorted(set(fleet.layout[sel])))
+        farms = "; ".join(sorted(set(map(str, fleet.farm[sel]))))
+    else:
+        cap, names, rotor, hub, layout, farms = 0.0, kind_t.name, kind_t.rotor_diameter_m, hub_zone, "", ""
+        a_h = hub_scale(res.a_sector[i], tab["reference_height_m"].iloc[i], hub_zone, z0)
+        a_hub = float(np.sum(res.rose[i] * a_h))
+        mean_speed = float(np.sum(res.rose[i] * a_h * _gamma(1.0 + 1.0 / res.k_sector[i])))
+    gross = float(e.gross[sel].sum())
+    net = float(e.net[sel].sum())
+    wake = 100.0 * (1.0 - float((e.gross[sel] * (1 - e.wake[sel])).sum()) / gross) if gross > 0 else np.nan
+    names_col = zones["name"] if "name" in zones.columns else pd.Series(pd.NA, index=zones.index)
+    return {
+        "site_id": zones["site_id"].iloc[i], "name": names_col.iloc[i], "layer_kind": zones["layer_kind"].iloc[i],
+        "surface": surfaces[i], "layout": layout, "farms": farms, "turbine_type": names,
+        "rated_mw": cap / n if n else kind_t.rated_mw, "rotor_diameter_m": rotor,
+        "specific_rated_power_w_m2": (cap / n if n else kind_t.rated_mw) * 1e6 / (np.pi * rotor**2 / 4),
+        "hub_height_m": hub, "turbines": n, "capacity_mw": cap,
+        "weibull_a_ref_mps": tab["weibull_a_mps"].iloc[i], "weibull_k": tab["weibull_k"].iloc[i],
+        "reference_height_m": tab["reference_height_m"].iloc[i], "roughness_m": z0,
+        "weibull_a_hub_mps": a_hub, "mean_speed_hub_mps": mean_speed,
+        "prevailing_deg": prevailing_direction(res.rose[i], res.a_sector[i]),
+        "most_frequent_deg": prevailing_direction(res.rose[i]),
+        "turbulence_intensity": tab["turbulence_intensity"].iloc[i],
+        "gross_energy_mwh_per_yr": gross, "wake_loss_pct": wake if n else np.nan,
+        **{f"{item}_loss_pct": 100.0 * f[item] for item in en.LOSS_ITEMS},
+        "total_loss_pct": 100.0 * (1.0 - net / gross) if gross > 0 and n else np.nan,
+        "net_energy_mwh_per_yr": net,
+        "capacity_factor": net / (cap * en.HOURS_PER_YEAR) if cap > 0 else np.nan,
+        "full_load_hours": net / cap if cap > 0 else np.nan,
+        "resource_source": tab["resource_source"].iloc[i],
+    }
 
-    return math.gamma(1.0 + 1.0 / k)
+
+def _zone_table(zones: gpd.GeoDataFrame, surfaces: np.ndarray, turbines: dict[str, Turbine], hub_zone: np.ndarray,
+                z0: np.ndarray, res: ZoneResource, fleet: Fleet, e: FleetEnergy,
+                factors: list[dict[str, float]]) -> pd.DataFrame:
+    kinds = zones["layer_kind"].to_numpy(object)
+    rows = [_zone_row(i, zones, surfaces, turbines[kinds[i]], float(hub_zone[i]), float(z0[i]), res, fleet, e,
+                      factors[i]) for i in range(len(zones))]
+    return pd.DataFrame(rows, columns=list(ZONE_COLUMNS))
+
+
+def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd.GeoDataFrame:
+    site_ids = zones["site_id"].to_numpy(object)
+    xy = fleet.xy
+    gdf = gpd.GeoDataFrame({
+        "site_id": site_ids[fleet.zone],
+        "farm": fleet.farm.astype(str),
+        "layout": fleet.layout.astype(str),
+        "turbine_type": [fleet.turbine(j).name for j in range(len(xy))],
+        "hub_height_m": fleet.hub_m,
+        "capacity_mw": np.array([fleet.turbine(j).rated_mw for j in range(len(xy))], dtype=float),
+        "energy_mwh_per_yr": e.net,
+        "wake_loss_pct": 100.0 * e.wake,
+    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]) if len(xy) else gpd.GeoSeries([]), crs=zones.crs)
+    return gdf[[*TURBINE_COLUMNS, "geometry"]]
+
+
+def _run_notes(spec: WindSpec, params: dict[str, float], turbines: dict[str, Turbine], hubs: dict[str, float],
+               e: FleetEnergy) -> list[str]:
+    models = {"niayifar_gaussian": "Niayifar & Porte-Agel 2016 Gaussian (TI-dependent expansion)",
+              "bastankhah_gaussian": "Bastankhah & Porte-Agel 2014 Gaussian", "jensen": "NOJ / Jensen 1983"}
+    wd_step, ws_step = params["wake_wd_step_deg"], params["wake_ws_step_mps"]
+    notes = []
+    if spec.wakes:
+        notes.append(f"Wake losses: PyWake {models[spec.wake_model]}, all zones and farms in one run ({e.groups} "
+                     f"group(s): turbines farther than {params['wake_group_distance_m'] / 1000:g} km from every other "
+                     f"are run apart); {wd_step:g}-degree directions, {ws_step:g} m/s speed bins; each turbine with "
+                     "its own sector-wise Weibull climate at its hub (各风场与场区在同一次尾流计算中相互影响).")
+    else:
+        notes.append("Wake losses not computed ([wind] wakes = false): wake loss 0 (未计算尾流损失).")
+    notes.append(f"Wind: zones without given turbines are laid out on a grid rotated to the sector carrying most "
+                 f"wind energy (rows {params['downwind_spacing_d']:g} D apart, {params['crosswind_spacing_d']:g} D "
+                 "within a row), one row along breakwaters; sector-wise Weibull A scaled to hub height by the log law "
+                 "(k kept); air density 1.225 kg/m3; losses itemised per surface from binhai_geo/data/wind_losses.csv "
+                 "(风机按主导风能方向旋转网格布置；对数律外推至轮毂高度；损失分项计入).")
+    for kind, t in turbines.items():
+        srp = t.nominal_power_kw * 1000 / (np.pi * t.rotor_diameter_m**2 / 4)
+        notes.append(f"Wind turbine for {kind}: {t.name} ({t.rated_mw:g} MW, rotor {t.rotor_diameter_m:g} m, "
+                     f"{srp:.0f} W/m2, hub {hubs[kind]:g} m) from {t.source}; thrust curve {t.ct_method}; default "
+                     "choice and its reason in binhai_geo/data/wind_turbine_defaults.csv.")
+    return notes
+
+
+def _gamma(x: np.ndarray) -> np.ndarray:
+    from scipy.special import gamma
+
+    return gamma(x)
 
 
 def apply_to_sites(sites: gpd.GeoDataFrame, zones: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -329,12 +343,44 @@ def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame) -> Step
         return StepResult(sites=apply_to_sites(sites, pd.DataFrame()),
                           notes=["No wind sites: wind step had nothing to do."])
     exclusions = layers.layers.get("exclusion")
+    given, given_file = given_turbines(spec, layers, workflow.folder, wind.crs)
     res = run_wind(wind[["site_id", "name", "layer_kind", "geometry"]], spec, exclusions=exclusions,
-                   base_dir=workflow.folder)
+                   given=given, base_dir=workflow.folder, given_file=given_file)
     return StepResult(
         sites=apply_to_sites(sites, res.zones),
         tables={"wind_zones": res.zones, **res.tables},
         geo={"turbines": res.turbines},
         notes=res.notes,
-        inputs=res.inputs,
+        inputs=res.inputs + ([Path(given_file)] if spec.turbines and given_file else []),
     )
+
+
+def given_turbines(spec: WindSpec, layers: object, folder: Path | None, crs: object,
+                   ) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """Return the given turbine layer: ``[wind] turbines`` (a file), else a ``turbine`` layer of the run.
+
+    The file is read and validated as layer kind ``turbine`` (:func:`binhai_geo.io.read_layer`,
+    :func:`binhai_geo.validate.validate_layer`) and reprojected to ``crs``.
+
+    Raises
+    ------
+    BinhaiGeoError
+        Missing or invalid file (no CRS, missing ``turbine_type`` / ``hub_height_m``, ...).
+    """
+    from binhai_geo.io import read_layer
+    from binhai_geo.layermodel import get_kind
+    from binhai_geo.validate import validate_layer
+
+    if spec.turbines:
+        p = Path(spec.turbines)
+        if not p.is_absolute() and folder is not None:
+            p = (folder / p).resolve()
+        if not p.exists():
+            raise WorkflowError(f"turbine layer '{p}' does not exist", field="wind.turbines",
+                                hint="give a point layer of kind 'turbine' (path relative to the workflow file)")
+        gdf, _ = validate_layer(read_layer(p, spec.turbines_layer, prefer="turbine"), get_kind("turbine"))
+        return gdf.to_crs(crs), str(p)
+    gdf = getattr(layers, "layers", {}).get("turbine")
+    if gdf is None or len(gdf) == 0:
+        return None, None
+    return gdf.to_crs(crs), "turbine layer of the region pack or [layers]"

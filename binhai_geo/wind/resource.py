@@ -1,24 +1,26 @@
-"""Wind resource per zone: Weibull A and k at a reference height, a wind rose, and hub-height scaling.
+"""Wind resource per zone: a sector-wise Weibull climate (frequency, A, k per sector) and hub-height scaling.
 
-Three sources, in the order a planner usually has them:
+Every source gives, per zone, S direction sectors with a frequency and a Weibull A and k each:
 
 1. **Region default** (``binhai_geo/data/wind_resource.csv`` and ``wind_rose.csv``): Weibull A, k at
-   100 m and the ambient turbulence intensity per surface (sea, tidal flat, land) under a region label.
-   These are ASSUMPTIONS (no sourced Weibull figures for Bohai Bay were found) and every run using them
-   says so in its notes.
-2. **Global Wind Atlas GeoTIFFs** the user supplies (``*Weibull-A_100m.tif``, ``*Weibull-k_100m.tif``
+   100 m and the ambient turbulence intensity per surface (sea, tidal flat, land), a 12-sector rose and a
+   Weibull A ratio per sector, under a region label. These are ASSUMPTIONS built from published Bohai
+   climatology (sources in the tables) and every run using them says so in its notes.
+2. **WAsP files** consultants deliver: an observed wind climate ``.tab`` or a generalised wind climate
+   ``.lib`` (:mod:`binhai_geo.wind.sectors`), and **sector CSV** tables.
+3. **Global Wind Atlas GeoTIFFs** the user supplies (``*Weibull-A_100m.tif``, ``*Weibull-k_100m.tif``
    and/or ``*wind-speed_100m.tif``): read with rioxarray; a raster in another CRS than the analysis CRS is
    reprojected (bilinear) and the notes say so; zonal means with exactextract (coverage-weighted; line
    zones are buffered by :data:`LINE_BUFFER_M` first). A mean-speed raster without A gives
-   A = mean / Gamma(1 + 1/k) with k from the k raster or the region default.
-3. **ERA5 hourly u100/v100 netCDF** the user supplies: the grid cell nearest to each zone's centroid;
-   Weibull A, k fitted by maximum likelihood (``scipy.stats.weibull_min.fit`` with location 0) and the
-   wind rose counted from the wind directions.
+   A = mean / Gamma(1 + 1/k) with k from the k raster or the region default. The same A, k in every
+   sector, with the region's rose (or ``[wind] wind_rose``).
+4. **ERA5 hourly u100/v100 netCDF** the user supplies (:mod:`binhai_geo.wind.era5`): the grid cell
+   nearest to each zone; frequency and Weibull A, k per sector fitted by maximum likelihood.
 
 Hub-height scaling uses windpowerlib's logarithmic profile
-(:func:`windpowerlib.wind_speed.logarithmic_profile`) applied to the Weibull scale A with the roughness
-length of the zone's surface (``wind_roughness.csv``); k is kept (a simplification: k changes little
-between 100 m and typical hub heights over smooth surfaces, Justus and Mikhail 1976).
+(:func:`windpowerlib.wind_speed.logarithmic_profile`) applied to each sector's Weibull scale A with the
+roughness length of the zone's surface (``wind_roughness.csv``); k is kept (a simplification: k changes
+little between 100 m and typical hub heights over smooth surfaces, Justus and Mikhail 1976).
 Air density stays at the power curves' 1.225 kg/m3 (see ``wind_parameters.csv``).
 """
 
@@ -34,8 +36,18 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.factors import read_table as read_csv_table
 from binhai_geo.io import read_raster
 from binhai_geo.layermodel import bound, implausible
+from binhai_geo.wind.era5 import climates_frame, era5_climates
+from binhai_geo.wind.sectors import (
+    SECTOR_CSV_COLUMNS,
+    SectorWeibull,
+    check_sectors,
+    read_lib,
+    read_sector_csv,
+    read_tab,
+)
 from binhai_geo.wind.tables import read_table
 
 #: Line zones (breakwaters) are buffered by this much before raster zonal statistics [m].
@@ -60,6 +72,9 @@ class ZoneResource:
     rose : numpy.ndarray
         Sector frequencies, shape (n_zones, n_sectors), each row summing to 1; sector i is centred on
         i x 360 / n_sectors degrees (direction the wind blows from).
+    a_sector, k_sector : numpy.ndarray
+        Weibull A [m/s] at the reference height and k per zone and sector, shape (n_zones, n_sectors).
+        ``table``'s ``weibull_a_mps`` and ``weibull_k`` are their frequency-weighted means.
     notes : list of str
         What the run should say about the resource (assumptions, reprojections).
     inputs : list of pathlib.Path
@@ -68,6 +83,8 @@ class ZoneResource:
 
     table: pd.DataFrame
     rose: np.ndarray
+    a_sector: np.ndarray
+    k_sector: np.ndarray
     notes: list[str] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
 
@@ -128,11 +145,6 @@ def fit_weibull(speed: np.ndarray) -> tuple[float, float]:
                             hint="give a longer series (a year of hourly ERA5 values)")
     k, _, a = weibull_min.fit(s, floc=0)
     return float(a), float(k)
-
-
-def direction_from_uv(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Meteorological wind direction (where the wind blows from, degrees clockwise from north)."""
-    return np.mod(np.degrees(np.arctan2(-np.asarray(u), -np.asarray(v))), 360.0)
 
 
 def sector_frequencies(direction_deg: np.ndarray, n_sectors: int = N_SECTORS) -> np.ndarray:
@@ -204,13 +216,19 @@ def resource_table(region: str, path: str | Path | None = None) -> pd.DataFrame:
     return wide
 
 
-def wind_rose(region: str, path: str | Path | None = None) -> np.ndarray:
-    """Sector frequencies of a region label (``wind_rose.csv``), in sector order, summing to 1.
+def wind_rose(region: str, path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sector frequencies and sector speed ratios of a region label (``wind_rose.csv``), in sector order.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Frequencies summing to 1, and the ratio of each sector's Weibull A to the surface's A (column
+        ``a_ratio``, 1 when absent), normalised so that sum(f x ratio) = 1 (the all-sector A is kept).
 
     Raises
     ------
     WorkflowError
-        Unknown region, negative frequency or a sum not near 1.
+        Unknown region, negative frequency or a sum not near 1, unequal sectors, a ratio <= 0.
     """
     df = read_table("wind_rose.csv", ("region", "sector_deg", "value", "unit", "source"), path)
     sel = df[df["region"] == region].sort_values("sector_deg")
@@ -218,13 +236,11 @@ def wind_rose(region: str, path: str | Path | None = None) -> np.ndarray:
         raise WorkflowError(f"no wind rose for region '{region}'", file=df.attrs["path"],
                             hint="set [wind] resource_region or [wind] wind_rose")
     f = sel["value"].to_numpy(float)
-    n = len(f)
-    expected = np.arange(n) * 360.0 / n
-    if (f < 0).any() or abs(f.sum() - 1) > 0.01 or not np.allclose(sel["sector_deg"].to_numpy(float), expected):
-        raise WorkflowError(f"wind rose of '{region}' must have {n} equal sectors from 0 deg with frequencies "
-                            f">= 0 summing to 1 (sum {f.sum():.3f})", file=df.attrs["path"], field="value",
-                            hint="correct the sector frequencies")
-    return f / f.sum()
+    ratio = pd.to_numeric(sel["a_ratio"], errors="coerce").to_numpy(float) if "a_ratio" in sel else np.ones(len(f))
+    check_sectors(f, np.where(np.isfinite(ratio), ratio, -1.0), np.ones(len(f)), file=df.attrs["path"],
+                  sector_deg=sel["sector_deg"].to_numpy(float))
+    f = f / f.sum()
+    return f, ratio / float(np.sum(f * ratio))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -381,83 +397,14 @@ def _gamma1(k: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------------
-# ERA5 u100 / v100
-# --------------------------------------------------------------------------------------------------
-
-def _coord(ds: object, names: tuple[str, ...]) -> str | None:
-    return next((n for n in names if n in ds.coords or n in getattr(ds, "dims", {})), None)
-
-
-def era5_resource(path: Path, zones: gpd.GeoDataFrame, n_sectors: int = N_SECTORS,
-                  ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    """Weibull A, k (100 m) and wind rose per zone from an ERA5 u100/v100 netCDF series.
-
-    The grid cell nearest to each zone's centroid is used (ERA5 cells are about 0.25 deg, 25-30 km,
-    as large as the district: a simplification the notes state). A, k: maximum-likelihood fit
-    (:func:`fit_weibull`); rose: share of hours per sector.
-
-    Raises
-    ------
-    WorkflowError
-        Unreadable file, missing u100/v100, coordinates not found, or zones off the grid.
-    """
-    import xarray as xr
-
-    try:
-        ds = xr.open_dataset(path)
-    except Exception as exc:  # xarray raises many types for unreadable files
-        raise WorkflowError(f"cannot read the ERA5 netCDF: {exc}", file=str(path),
-                            hint="give a netCDF with variables u100 and v100 (ERA5 single levels)") from None
-    with ds:
-        missing = [v for v in ("u100", "v100") if v not in ds.data_vars]
-        if missing:
-            raise WorkflowError(f"variable(s) {', '.join(missing)} not in the file; found "
-                                f"{', '.join(map(str, ds.data_vars)) or 'none'}", file=str(path),
-                                field=missing[0], hint="download ERA5 '100m u/v-component of wind'")
-        lat = _coord(ds, ("latitude", "lat"))
-        lon = _coord(ds, ("longitude", "lon"))
-        if lat is None or lon is None:
-            raise WorkflowError("no latitude/longitude coordinates", file=str(path),
-                                hint="ERA5 files name them 'latitude' and 'longitude'")
-        cent = zones.geometry.representative_point().to_crs("EPSG:4326")
-        lats, lons = ds[lat].to_numpy(), ds[lon].to_numpy()
-        lon_q = np.where((lons.max() > 180) & (cent.x.to_numpy() < 0), cent.x.to_numpy() + 360, cent.x.to_numpy())
-        step = max(float(np.abs(np.diff(lats)).max()) if lats.size > 1 else 0.25,
-                   float(np.abs(np.diff(lons)).max()) if lons.size > 1 else 0.25)
-        rows, roses = [], []
-        cache: dict[tuple[int, int], tuple[float, float, np.ndarray]] = {}
-        for zid, y, x in zip(zones.index, cent.y.to_numpy(), lon_q, strict=True):
-            iy, ix = int(np.abs(lats - y).argmin()), int(np.abs(lons - x).argmin())
-            if abs(lats[iy] - y) > step or abs(lons[ix] - x) > step:
-                raise WorkflowError(f"zone centroid ({y:.3f} N, {x:.3f} E) is outside the ERA5 grid",
-                                    file=str(path), feature=str(zid), hint="download ERA5 over the district")
-            if (iy, ix) not in cache:
-                cell = ds[["u100", "v100"]].isel({lat: iy, lon: ix})
-                u = np.asarray(cell["u100"].to_numpy(), float).ravel()
-                v = np.asarray(cell["v100"].to_numpy(), float).ravel()
-                ok = np.isfinite(u) & np.isfinite(v)
-                speed = np.hypot(u[ok], v[ok])
-                a, k = fit_weibull(speed)
-                cache[(iy, ix)] = (a, k, sector_frequencies(direction_from_uv(u[ok], v[ok]), n_sectors))
-            a, k, rose = cache[(iy, ix)]
-            rows.append({"weibull_a_mps": a, "weibull_k": k, "reference_height_m": 100.0,
-                         "resource_source": f"ERA5 u100/v100 ({path.name}), cell {lats[iy]:.2f} N "
-                                            f"{lons[ix]:.2f} E, Weibull MLE fit"})
-            roses.append(rose)
-    note = (f"Wind resource from ERA5 ({path.name}): nearest 0.25-degree cell per zone, Weibull fitted by maximum "
-            "likelihood (scipy); ERA5 underestimates coastal variability at this resolution "
-            "(风资源来自ERA5再分析数据，最近网格点，极大似然拟合威布尔参数).")
-    return pd.DataFrame(rows, index=zones.index), np.array(roses), [note]
-
-
-# --------------------------------------------------------------------------------------------------
 # one entry point
 # --------------------------------------------------------------------------------------------------
 
 def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: str = "default",
                   region: str = "binhai", base_dir: Path | None = None, height_m: float | None = None,
-                  rose: list[float] | None = None) -> ZoneResource:
-    """Return the wind resource of each zone from the source named by ``resource``.
+                  rose: list[float] | None = None, roughness_m: np.ndarray | None = None,
+                  hub_height_m: np.ndarray | None = None) -> ZoneResource:
+    """Return the sector-wise wind resource of each zone from the source named by ``resource``.
 
     Parameters
     ----------
@@ -466,7 +413,8 @@ def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: st
     surfaces : numpy.ndarray of str
         Surface class of each zone (``sea``, ``tidal_flat``, ``land``).
     resource : str
-        ``"default"`` or a path: ``.nc`` (ERA5), ``.csv`` (a table like ``wind_resource.csv``), a
+        ``"default"`` or a path: ``.nc`` (ERA5), ``.tab`` (WAsP observed wind climate), ``.lib`` (WAsP
+        generalised wind climate), ``.csv`` (a sector table, or a table like ``wind_resource.csv``), a
         ``.tif`` or a folder of GeoTIFFs (Global Wind Atlas).
     region : str
         Region label of the default tables (also used from a user CSV).
@@ -475,12 +423,15 @@ def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: st
     height_m : float, optional
         Height of GeoTIFF layers whose names do not say.
     rose : list of float, optional
-        Sector frequencies overriding the default / ERA5 rose.
+        Sector frequencies overriding the source's.
+    roughness_m, hub_height_m : numpy.ndarray, optional
+        Per zone, to pick the roughness class and height of a ``.lib`` file.
 
     Raises
     ------
     WorkflowError
-        Missing file, unknown format, bad values (k <= 0 ...).
+        Missing file, unknown format, bad values (k <= 0, frequencies not summing to 1, sectors that
+        do not match).
     """
     surfaces = np.asarray(surfaces, dtype=object)
     default = resource_table(region)
@@ -490,8 +441,6 @@ def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: st
                             file=default.attrs["path"], hint="use surfaces sea, tidal_flat, land")
     base = default.loc[surfaces]
     ti = base["turbulence_intensity"].to_numpy(float)
-    notes: list[str] = []
-    inputs: list[Path] = []
     n_z = len(zones)
     if resource == "default":
         table = pd.DataFrame({
@@ -500,59 +449,143 @@ def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: st
             "reference_height_m": base["reference_height_m"].to_numpy(float),
             "resource_source": [f"region default '{region}' ({s}), ASSUMPTION" for s in surfaces],
         }, index=zones.index)
-        f = wind_rose(region)
-        roses = np.tile(f, (n_z, 1))
-        notes.append(f"Wind resource: labelled region default '{region}' (Weibull A, k at 100 m per surface and a "
-                     "12-sector wind rose) is an ASSUMPTION until real data are given ([wind] resource = Global Wind "
-                     "Atlas GeoTIFFs or ERA5 u100/v100) (风资源为区域默认假设值，待替换为实测或再分析数据).")
+        f, ratio = wind_rose(region)
+        res = ZoneResource(table, np.tile(f, (n_z, 1)), table["weibull_a_mps"].to_numpy(float)[:, None] * ratio,
+                           np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)))
+        res.notes.append(
+            f"Wind resource: labelled region default '{region}' (Weibull A, k at 100 m per surface, a 12-sector rose "
+            "with a Weibull A per sector) is an ASSUMPTION built from published Bohai wind climatology (sources in "
+            "wind_resource.csv and wind_rose.csv) until real data are given ([wind] resource = WAsP .tab/.lib, a "
+            "sector CSV, Global Wind Atlas GeoTIFFs or ERA5 u100/v100) "
+            "(风资源为区域默认假设值，待替换为实测或再分析数据).")
     else:
-        p = Path(resource)
-        if not p.is_absolute() and base_dir is not None:
-            p = (base_dir / p).resolve()
-        if not p.exists():
-            raise WorkflowError(f"wind resource '{p}' does not exist", field="wind.resource",
-                                hint="give 'default', an ERA5 .nc, a resource .csv, or a GeoTIFF file or folder")
-        suffix = p.suffix.lower()
-        if suffix == ".nc":
-            table, roses, notes = era5_resource(p, zones)
-            inputs.append(p)
-        elif suffix == ".csv":
-            user = resource_table(region, p)
-            miss = sorted(set(surfaces) - set(user.index))
-            if miss:
-                raise WorkflowError(f"the table has no rows for surface(s) {', '.join(miss)} of region '{region}'",
-                                    file=str(p), field="surface", hint="add rows for every wind surface")
-            u = user.loc[surfaces]
-            ti = u["turbulence_intensity"].to_numpy(float)
-            table = pd.DataFrame({"weibull_a_mps": u["weibull_a_mps"].to_numpy(float),
-                                  "weibull_k": u["weibull_k"].to_numpy(float),
-                                  "reference_height_m": u["reference_height_m"].to_numpy(float),
-                                  "resource_source": f"user table {p.name} ('{region}')"}, index=zones.index)
-            roses = np.tile(wind_rose(region), (n_z, 1))
-            inputs.append(p)
-            notes.append(f"Wind resource from the user table {p.name}; wind rose from the region default '{region}' "
-                         "(an assumption) unless [wind] wind_rose is given.")
-        elif suffix in (".tif", ".tiff") or p.is_dir():
-            table, notes, inputs = gwa_resource(p, zones, base["weibull_k"].to_numpy(float), height_m)
-            roses = np.tile(wind_rose(region), (n_z, 1))
-            notes.append(f"Wind resource from Global Wind Atlas GeoTIFFs ({p.name}), zonal means with exactextract; "
-                         f"the wind rose is the region default '{region}' (an assumption) unless [wind] wind_rose "
-                         "is given; turbulence intensity from the region default.")
-        else:
-            raise WorkflowError(f"unknown wind resource format '{p.suffix}'", file=str(p), field="wind.resource",
-                                hint="give an ERA5 .nc, a resource .csv, or a GeoTIFF file or folder")
+        res, ti = _user_resource(resource, zones, surfaces, base, ti, region=region, base_dir=base_dir,
+                                 height_m=height_m, roughness_m=roughness_m, hub_height_m=hub_height_m)
     if rose is not None:
-        roses = np.tile(np.asarray(rose, float) / float(np.sum(rose)), (n_z, 1))
-        notes.append(f"Wind rose from the workflow ([wind] wind_rose, {len(rose)} sectors).")
-    table["turbulence_intensity"] = ti
-    check_weibull(table["weibull_a_mps"], table["weibull_k"], [str(i) for i in zones.index])
-    return ZoneResource(table, roses, notes, inputs)
+        res = _override_rose(res, np.asarray(rose, float))
+    res.table["turbulence_intensity"] = ti
+    ids = [str(i) for i in zones.index]
+    check_weibull(res.a_sector.ravel(), res.k_sector.ravel(), [ids[i // res.rose.shape[1]]
+                                                              for i in range(res.a_sector.size)])
+    return res
 
 
-def prevailing_direction(rose: np.ndarray) -> float:
-    """Centre of the most frequent sector of a rose [deg from north, wind blowing from]."""
+def _override_rose(res: ZoneResource, f: np.ndarray) -> ZoneResource:
+    s = res.rose.shape[1]
+    if f.size != s:
+        uniform = np.allclose(res.a_sector, res.a_sector[:, :1]) and np.allclose(res.k_sector, res.k_sector[:, :1])
+        if not uniform:
+            raise WorkflowError(f"[wind] wind_rose has {f.size} sectors, the sector-wise resource has {s}",
+                                field="wind.wind_rose", hint=f"give {s} sector frequencies, or drop wind_rose")
+        res.a_sector = np.tile(res.a_sector[:, :1], (1, f.size))
+        res.k_sector = np.tile(res.k_sector[:, :1], (1, f.size))
+    res.rose = np.tile(f / f.sum(), (len(res.rose), 1))
+    res.notes.append(f"Wind rose from the workflow ([wind] wind_rose, {f.size} sectors).")
+    return res
+
+
+def _from_climates(climates: list[SectorWeibull], index: pd.Index) -> ZoneResource:
+    sizes = {c.n_sectors for c in climates}
+    if len(sizes) > 1:
+        raise WorkflowError(f"the zones' climates have different sector counts {sorted(sizes)}",
+                            hint="give climates with the same number of sectors")
+    return ZoneResource(climates_frame(climates, index), np.array([c.frequency for c in climates]),
+                        np.array([c.a_mps for c in climates]), np.array([c.k for c in climates]))
+
+
+def _user_resource(resource: str, zones: gpd.GeoDataFrame, surfaces: np.ndarray, base: pd.DataFrame,
+                   ti: np.ndarray, *, region: str, base_dir: Path | None, height_m: float | None,
+                   roughness_m: np.ndarray | None, hub_height_m: np.ndarray | None) -> tuple[ZoneResource, np.ndarray]:
+    p = Path(resource)
+    if not p.is_absolute() and base_dir is not None:
+        p = (base_dir / p).resolve()
+    if not p.exists():
+        raise WorkflowError(f"wind resource '{p}' does not exist", field="wind.resource",
+                            hint="give 'default', a WAsP .tab or .lib, an ERA5 .nc, a resource .csv, or a "
+                            "GeoTIFF file or folder")
+    suffix = p.suffix.lower()
+    n_z = len(zones)
+    if suffix == ".nc":
+        climates, notes = era5_climates(p, zones)
+        res = _from_climates(climates, zones.index)
+        res.notes.extend(notes)
+    elif suffix == ".tab":
+        c = read_tab(p)
+        res = _from_climates([c] * n_z, zones.index)
+        res.notes.append(f"Wind resource: {c.source}, the same for every zone (风资源来自WAsP观测风气候文件).")
+    elif suffix == ".lib":
+        z0 = np.full(n_z, 0.0002) if roughness_m is None else np.asarray(roughness_m, float)
+        hub = np.full(n_z, 100.0) if hub_height_m is None else np.asarray(hub_height_m, float)
+        cache: dict[tuple[float, float], SectorWeibull] = {}
+        climates = []
+        for r, h in zip(z0, hub, strict=True):
+            if (float(r), float(h)) not in cache:
+                cache[(float(r), float(h))] = read_lib(p, float(r), float(h))
+            climates.append(cache[(float(r), float(h))])
+        res = _from_climates(climates, zones.index)
+        res.notes.append(f"Wind resource from the WAsP generalised wind climate {p.name}: per zone the roughness class "
+                         "nearest to its surface and the height nearest to its hub, then the log law to the hub "
+                         "(no terrain or roughness-change model) (风资源来自WAsP广义风气候文件).")
+    elif suffix == ".csv":
+        res, ti = _csv_resource(p, zones, surfaces, ti, region)
+    elif suffix in (".tif", ".tiff") or p.is_dir():
+        table, notes, inputs = gwa_resource(p, zones, base["weibull_k"].to_numpy(float), height_m)
+        f, _ = wind_rose(region)
+        res = ZoneResource(table, np.tile(f, (n_z, 1)), np.tile(table["weibull_a_mps"].to_numpy(float)[:, None],
+                                                                (1, f.size)),
+                           np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)), notes, inputs)
+        res.notes.append(f"Wind resource from Global Wind Atlas GeoTIFFs ({p.name}), zonal means with exactextract, "
+                         "the same A and k in every sector; sector frequencies from the region default rose "
+                         f"'{region}' (an assumption) unless [wind] wind_rose is given; turbulence intensity from "
+                         "the region default.")
+        return res, ti
+    else:
+        raise WorkflowError(f"unknown wind resource format '{p.suffix}'", file=str(p), field="wind.resource",
+                            hint="give a WAsP .tab or .lib, an ERA5 .nc, a resource .csv, or a GeoTIFF file or folder")
+    res.inputs.append(p)
+    return res, ti
+
+
+def _csv_resource(p: Path, zones: gpd.GeoDataFrame, surfaces: np.ndarray, ti: np.ndarray, region: str,
+                  ) -> tuple[ZoneResource, np.ndarray]:
+    head = read_csv_table(p, "wind resource table", (), keep_default_na=False, na_values=[""])
+    n_z = len(zones)
+    if "sector_deg" in head.columns:
+        missing = [c for c in SECTOR_CSV_COLUMNS if c not in head.columns]
+        if missing:
+            raise WorkflowError(f"missing column(s) {', '.join(missing)}", file=str(p), field=missing[0],
+                                hint=f"a sector table needs {', '.join(SECTOR_CSV_COLUMNS)}")
+        c = read_sector_csv(p, head)
+        res = _from_climates([c] * n_z, zones.index)
+        res.notes.append(f"Wind resource: {c.source}, sector-wise Weibull, the same for every zone.")
+        return res, np.full(n_z, c.turbulence_intensity) if c.turbulence_intensity is not None else ti
+    user = resource_table(region, p)
+    miss = sorted(set(surfaces) - set(user.index))
+    if miss:
+        raise WorkflowError(f"the table has no rows for surface(s) {', '.join(miss)} of region '{region}'",
+                            file=str(p), field="surface", hint="add rows for every wind surface")
+    u = user.loc[surfaces]
+    table = pd.DataFrame({"weibull_a_mps": u["weibull_a_mps"].to_numpy(float),
+                          "weibull_k": u["weibull_k"].to_numpy(float),
+                          "reference_height_m": u["reference_height_m"].to_numpy(float),
+                          "resource_source": f"user table {p.name} ('{region}')"}, index=zones.index)
+    f, ratio = wind_rose(region)
+    res = ZoneResource(table, np.tile(f, (n_z, 1)), table["weibull_a_mps"].to_numpy(float)[:, None] * ratio,
+                       np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)))
+    res.notes.append(f"Wind resource from the user table {p.name}; sector frequencies and sector A ratios from the "
+                     f"region default '{region}' (an assumption) unless [wind] wind_rose is given.")
+    return res, u["turbulence_intensity"].to_numpy(float)
+
+
+def prevailing_direction(rose: np.ndarray, a_sector: np.ndarray | None = None) -> float:
+    """Centre of the sector carrying most wind energy [deg from north, wind blowing from].
+
+    With ``a_sector`` the sector weight is f_i x A_i^3 (the wind energy of the sector, for equal k);
+    without it, the most frequent sector.
+    """
     f = np.asarray(rose, float)
-    return float(np.argmax(f) * 360.0 / f.size)
+    w = f if a_sector is None else f * np.asarray(a_sector, float) ** 3
+    return float(np.argmax(w) * 360.0 / f.size)
 
 
 def describe(a: float, k: float) -> str:

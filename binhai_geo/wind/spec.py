@@ -23,14 +23,6 @@ WAKE_MODELS = ("niayifar_gaussian", "bastankhah_gaussian", "jensen")
 WIND_KINDS = ("offshore_zone", "tidal_flat", "breakwater")
 
 
-def _default_turbines() -> dict[str, str]:
-    return {"offshore_zone": "V164/9500", "tidal_flat": "E-141/4200", "breakwater": "V117/3450"}
-
-
-def _default_hubs() -> dict[str, float]:
-    return {"offshore_zone": 105.0, "tidal_flat": 129.0, "breakwater": 91.5}
-
-
 def _default_surfaces() -> dict[str, str]:
     return {"offshore_zone": "sea", "tidal_flat": "tidal_flat", "breakwater": "land"}
 
@@ -52,9 +44,16 @@ class WindSpec(Strict):
                                             "file names do not say (e.g. '_100m')")
     wind_rose: list[float] | None = Field(None, description="sector frequencies (from N, clockwise), sum 1")
     surface: dict[str, Literal["sea", "tidal_flat", "land"]] = Field(default_factory=_default_surfaces)
-    turbine: dict[str, str] = Field(default_factory=_default_turbines,
-                                    description="layer kind -> windpowerlib library type or power-curve CSV path")
-    hub_height_m: dict[str, float] = Field(default_factory=_default_hubs)
+    turbine: dict[str, str] = Field(default_factory=dict,
+                                    description="layer kind -> windpowerlib library type or power-curve CSV path "
+                                    "(default: binhai_geo/data/wind_turbine_defaults.csv)")
+    hub_height_m: dict[str, float] = Field(default_factory=dict, description="layer kind -> hub height [m] "
+                                           "(default: wind_turbine_defaults.csv)")
+    turbines: str | None = Field(None, description="given turbine positions: a point layer of kind 'turbine' "
+                                 "(turbine_type, hub_height_m, farm); zones holding them are not laid out again")
+    turbines_layer: str | None = Field(None, description="layer name inside the turbines file")
+    turbine_curves: dict[str, str] = Field(default_factory=dict, description="turbine type name used in the "
+                                           "turbines layer -> power-curve CSV path")
     wake_model: Literal["niayifar_gaussian", "bastankhah_gaussian", "jensen"] = "niayifar_gaussian"
     wakes: bool = Field(True, description="compute wake losses with PyWake (False: wake loss 0, said in notes)")
     parameters: dict[str, float] = Field(default_factory=dict,

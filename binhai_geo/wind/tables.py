@@ -4,7 +4,10 @@ Every default number of the engine lives in one of these CSVs with its value, ra
 
 - ``wind_resource.csv``: labelled region defaults of Weibull A, k, reference height and turbulence
   intensity per surface (sea, tidal flat, land) -- ASSUMPTIONS until the user supplies data;
-- ``wind_rose.csv``: sector frequencies per region label (an assumption too);
+- ``wind_rose.csv``: sector frequencies and sector Weibull A ratios per region label (an assumption too,
+  built from published Bohai wind climatology);
+- ``wind_turbine_defaults.csv``: default turbine and hub height per layer kind, chosen by wind class and
+  specific rated power;
 - ``wind_roughness.csv``: roughness length per surface;
 - ``wind_losses.csv``: itemised energy losses per surface;
 - ``wind_parameters.csv``: layout spacing, curve checks, thrust-curve derivation, wake-computation bins.
@@ -109,3 +112,25 @@ def roughness_table(overrides: dict[str, float] | None = None) -> pd.DataFrame:
         raise WorkflowError(f"roughness length of '{df['surface'][bad].iloc[0]}' must be > 0 m",
                             field="wind.roughness_m", hint="e.g. 0.0002 m for open sea")
     return df
+
+
+TURBINE_DEFAULT_COLUMNS = ("layer_kind", "turbine_type", "hub_height_m", "min_rated_mw", "rule", "source")
+
+
+def turbine_defaults(path: str | Path | None = None) -> pd.DataFrame:
+    """Default turbine and hub height per wind layer kind (``wind_turbine_defaults.csv``), indexed by kind.
+
+    Raises
+    ------
+    WorkflowError
+        A kind listed twice or a hub height <= 0.
+    """
+    p = Path(path) if path is not None else packaged_table("wind_turbine_defaults.csv")
+    df = read_csv_table(p, "wind turbine defaults", TURBINE_DEFAULT_COLUMNS, keep_default_na=False, na_values=[""])
+    numeric_columns(df, p, ["hub_height_m", "min_rated_mw"])
+    out = keyed(df, df["layer_kind"], str(p), "keep one row per layer kind")
+    bad = out["hub_height_m"] <= 0
+    if bad.any():
+        raise WorkflowError(f"hub height of '{out.index[bad][0]}' must be > 0 m", file=str(p), field="hub_height_m",
+                            hint="give the hub height in metres")
+    return out

@@ -1,8 +1,9 @@
 """Turbines: windpowerlib's local turbine library (offline) or a user's power-curve CSV, checked.
 
-**Library.** windpowerlib ships the Open Energy Database turbine library as CSV files in its package
-(``windpowerlib/oedb/turbine_data.csv`` and ``power_curves.csv``, the files
-``windpowerlib.WindTurbine(turbine_type=...)`` reads by default). They are read here once, offline;
+**Library.** windpowerlib ships the Open Energy Database turbine library with its package. It is read
+through windpowerlib's public API only: :func:`windpowerlib.data.get_turbine_types` with
+``turbine_library="local"`` lists the types, and ``windpowerlib.WindTurbine(turbine_type=...)`` gives
+each type's power curve, nominal power and rotor diameter from the same local files. Offline:
 windpowerlib's online 'oedb' fetch is never used.
 
 **Checks** (:func:`check_power_curve`), every curve, at sea-level air density 1.225 kg/m3:
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -254,35 +256,34 @@ def derive_ct(ws: np.ndarray, power_kw: np.ndarray, nominal_power_kw: float, rot
 # windpowerlib's local library
 # --------------------------------------------------------------------------------------------------
 
-def _library_dir() -> Path:
-    import windpowerlib
-
-    return Path(windpowerlib.__file__).parent / "oedb"
-
-
 @functools.lru_cache(maxsize=1)
-def _library() -> tuple[pd.DataFrame, pd.DataFrame]:
-    d = _library_dir()
-    data = pd.read_csv(d / "turbine_data.csv").drop_duplicates("turbine_type").set_index("turbine_type")
-    curves = pd.read_csv(d / "power_curves.csv", index_col=0)
-    return data, curves
+def _library() -> pd.DataFrame:
+    from windpowerlib.data import get_turbine_types
+
+    df = get_turbine_types(turbine_library="local", print_out=False, filter_=False)
+    return df.drop_duplicates("turbine_type").set_index("turbine_type")
 
 
 def library_types() -> list[str]:
     """Turbine types of windpowerlib's local library that have a power curve."""
-    _, curves = _library()
-    return sorted(curves.index)
+    lib = _library()
+    return sorted(lib.index[lib["has_power_curve"].astype(bool)])
 
 
+@functools.cache
 def _library_curve(name: str) -> tuple[np.ndarray, np.ndarray, float, float]:
-    data, curves = _library()
-    row = curves.loc[name]
-    ws = np.asarray(row.index, float)
-    w = row.to_numpy(float)
-    ok = np.isfinite(w)
-    order = np.argsort(ws[ok])
-    info = data.loc[name]
-    return ws[ok][order], w[ok][order] / 1000.0, float(info["nominal_power"]) / 1000.0, float(info["rotor_diameter"])
+    from windpowerlib import WindTurbine
+
+    with warnings.catch_warnings():  # windpowerlib 0.2.2 uses pandas' deprecated dropna(inplace=True)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        wt = WindTurbine(hub_height=100.0, turbine_type=name)  # the hub height does not change the curve
+    pc = wt.power_curve
+    ws = pc["wind_speed"].to_numpy(float)
+    w = pc["value"].to_numpy(float)
+    ok = np.isfinite(ws) & np.isfinite(w)
+    order = np.argsort(ws[ok], kind="stable")
+    return ws[ok][order], w[ok][order] / 1000.0, float(wt.nominal_power) / 1000.0, float(wt.rotor_diameter)
 
 
 def check_library(params: dict[str, float]) -> pd.DataFrame:
@@ -291,10 +292,9 @@ def check_library(params: dict[str, float]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``turbine_type, nominal_power_kw, rotor_diameter_m, hub_heights_m, max_cp, ws_at_max_cp_mps,
-        max_power_ratio, status, problems``, sorted by type.
+        ``turbine_type, nominal_power_kw, rotor_diameter_m, specific_rated_power_w_m2, max_cp,
+        ws_at_max_cp_mps, max_power_ratio, status, problems``, sorted by type.
     """
-    data, _ = _library()
     rows = []
     for name in library_types():
         ws, p, pn, d = _library_curve(name)
@@ -302,7 +302,8 @@ def check_library(params: dict[str, float]) -> pd.DataFrame:
                               nominal_tolerance=params["nominal_power_tolerance"],
                               monotonic_tolerance=params["monotonic_tolerance"])
         rows.append({"turbine_type": name, "nominal_power_kw": pn, "rotor_diameter_m": d,
-                     "hub_heights_m": str(data.loc[name, "hub_height"]), "max_cp": round(c.max_cp, 3),
+                     "specific_rated_power_w_m2": round(pn * 1000.0 / (np.pi * d**2 / 4), 1),
+                     "max_cp": round(c.max_cp, 3),
                      "ws_at_max_cp_mps": c.ws_at_max_cp, "max_power_ratio": round(c.max_power_ratio, 3),
                      "status": c.status, "problems": "; ".join(c.problems)})
     return pd.DataFrame(rows)
@@ -341,8 +342,9 @@ def library_turbine(name: str, params: dict[str, float], where: str | None = Non
     WorkflowError
         Unknown type (with close matches), a type without a power curve, or a refused curve.
     """
-    data, curves = _library()
-    if name not in curves.index:
+    data = _library()
+    curves = library_types()
+    if name not in curves:
         close = difflib.get_close_matches(name, list(data.index), n=4, cutoff=0.5)
         without = name in data.index
         raise WorkflowError(

@@ -46,9 +46,9 @@ def test_good_run_gpkg_and_csv(zones, tmp_path):
                 "wake_loss_pct"):
         assert col in sites.columns
     big, tiny = sites.iloc[0], sites.iloc[1]
-    assert big["turbines"] == len(turbines) > 0 and big["capacity_mw"] == pytest.approx(9.5 * len(turbines))
+    assert big["turbines"] == len(turbines) > 0 and big["capacity_mw"] == pytest.approx(8.0 * len(turbines))  # SCD168/8000
     assert tiny["turbines"] == 0 and tiny["capacity_mw"] == 0  # too small: a clear zero
-    assert (np.abs(turbines.geometry.x - (X0 + 8500)) >= 200 + 82 - 1e-6).all()
+    assert (np.abs(turbines.geometry.x - (X0 + 8500)) >= 200 + 84 - 1e-6).all()
     assert "ASSUMPTION" in res.output
     csv = tmp_path / "wind.csv"
     res = runner.invoke(app, ["wind", str(zones), "--kind", "offshore_zone", "--out", str(csv),

@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from binhai_geo.wind.energy import HOURS_PER_YEAR, gross_energy_mwh, loss_factors, net_energy, wake_aep
+from binhai_geo.wind.energy import (
+    HOURS_PER_YEAR,
+    gross_energy_mwh,
+    loss_factors,
+    net_energy,
+    wake_aep,
+    wake_groups,
+)
 from binhai_geo.wind.tables import load_parameters, losses_table
 from binhai_geo.wind.turbines import library_turbine
 
@@ -37,21 +44,49 @@ def test_gross_energy_vectorised_over_turbines_and_sectors():
     assert e_s[0] == pytest.approx(e[0])
 
 
+def _one(n, rose, a=8.0, k=2.0):
+    return np.tile(rose, (n, 1)), np.full((n, len(rose)), a), np.full((n, len(rose)), k)
+
+
 def test_wakes_reduce_energy_of_aligned_turbines():
     t = library_turbine("V164/9500", PARAMS)
     rose = np.zeros(12)
     rose[0] = 1.0  # all wind from the north
     # two turbines 5 D apart on a north-south line: the southern one is in the wake
     xy = np.array([[0.0, 0.0], [0.0, -5 * 164.0]])
-    no_wake, with_wake = wake_aep(t, 105.0, xy, rose, 8.0, 2.0, 0.06, wd_step_deg=30)
+    f, a, k = _one(2, rose)
+    no_wake, with_wake = wake_aep([t], np.zeros(2, int), np.full(2, 105.0), xy, f, a, k, np.full(2, 0.06),
+                                  wd_step_deg=30)
     assert with_wake[0] == pytest.approx(no_wake[0], rel=1e-6)
     assert with_wake[1] < 0.9 * no_wake[1]
     gross = gross_energy_mwh(t, np.array([8.0]), np.array([2.0]), rose[None, :])[0]
     assert no_wake[0] == pytest.approx(gross, rel=0.02)  # PyWake's 1 m/s bins vs our 0.1 m/s integral
     # side by side across the wind: no wake loss
     xy2 = np.array([[0.0, 0.0], [5 * 164.0, 0.0]])
-    nw2, w2 = wake_aep(t, 105.0, xy2, rose, 8.0, 2.0, 0.06, wd_step_deg=30, model="jensen")
+    nw2, w2 = wake_aep([t], np.zeros(2, int), np.full(2, 105.0), xy2, f, a, k, np.full(2, 0.06), wd_step_deg=30,
+                       model="jensen")
     assert w2.sum() == pytest.approx(nw2.sum(), rel=1e-3)
+
+
+def test_one_run_across_types_and_climates():
+    """Two turbine types in two zones with different climates wake each other in one PyWake run."""
+    big, small = library_turbine("V164/9500", PARAMS), library_turbine("E-141/4200", PARAMS)
+    rose = np.zeros(12)
+    rose[0] = 1.0
+    xy = np.array([[0.0, 0.0], [0.0, -6 * 164.0]])  # the E-141 stands 6 D downwind of the V164
+    f = np.tile(rose, (2, 1))
+    a = np.array([np.full(12, 8.5), np.full(12, 8.0)])  # a different climate per turbine (XRSite)
+    k = np.array([np.full(12, 2.1), np.full(12, 2.0)])
+    nw, w = wake_aep([big, small], np.array([0, 1]), np.array([105.0, 129.0]), xy, f, a, k, np.array([0.06, 0.09]),
+                     wd_step_deg=30)
+    assert w[0] == pytest.approx(nw[0], rel=1e-6)  # upwind: unwaked
+    assert w[1] < 0.95 * nw[1]  # downwind turbine of the other zone loses energy
+    # each turbine's unwaked energy follows its own climate and type
+    for i, (t, aa, kk) in enumerate(((big, 8.5, 2.1), (small, 8.0, 2.0))):
+        g = gross_energy_mwh(t, np.array([aa]), np.array([kk]), rose[None, :])[0]
+        assert nw[i] == pytest.approx(g, rel=0.02)
+    assert wake_groups(np.array([[0.0, 0.0], [1000.0, 0.0], [50_000.0, 0.0]]), 20_000.0).tolist()[:2] == [0, 0]
+    assert len(set(wake_groups(np.array([[0.0, 0.0], [1000.0, 0.0], [50_000.0, 0.0]]), 20_000.0))) == 2
 
 
 def test_itemised_losses_multiply():

@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import LineString, box
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.wind.era5 import direction_from_uv
 from binhai_geo.wind.resource import (
-    direction_from_uv,
     fit_weibull,
     hub_scale,
     prevailing_direction,
