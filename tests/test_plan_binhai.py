@@ -91,7 +91,7 @@ def test_binhai_map_in_browser(plan, browser_page):
 
 
 def test_print_maps_and_report_written(plan):
-    from binhai_geo.webmap import external_references
+    from binhai_geo.deliverables.webmap import external_references
 
     out = plan.outputs
     themes = {role.split("_")[1] for role in out if role.startswith("print_")}

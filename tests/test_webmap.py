@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
+from binhai_geo.deliverables.webmap import build_map, external_references, to_offline_html, write_map
 from binhai_geo.errors import BinhaiGeoError, LayerError, OutputError
 from binhai_geo.layermodel import LAYER_KINDS
-from binhai_geo.webmap import build_map, external_references, to_offline_html, write_map
 
 CRS = "EPSG:4527"  # CGCS2000 / 3-degree Gauss-Kruger zone 39 (central meridian 117°E)
 X0, Y0 = 39_560_000.0, 4_320_000.0
@@ -446,7 +446,7 @@ def _subdistricts() -> gpd.GeoDataFrame:
 
 def test_overlay_with_variants_and_popup_fields():
     from binhai_geo.deliverables.registry import GEO_LAYERS
-    from binhai_geo.webmap import Overlay
+    from binhai_geo.deliverables.webmap import Overlay
 
     layers, sites, targets = synthetic_inputs()
     entry = GEO_LAYERS["forest_change"]
@@ -484,7 +484,7 @@ def test_large_layer_is_aggregated_with_detail_at_high_zoom():
 
 
 def test_choropleth_by_subdistrict_name():
-    from binhai_geo.webmap import Choropleth
+    from binhai_geo.deliverables.webmap import Choropleth
 
     layers, sites, targets = synthetic_inputs()
     layers["subdistrict"] = _subdistricts()
@@ -502,7 +502,7 @@ def test_choropleth_by_subdistrict_name():
 
 
 def test_classify():
-    from binhai_geo.webmap import classify
+    from binhai_geo.deliverables.webmap import classify
 
     c = classify(np.array([1.0, 2.0, np.nan, 2.0]))
     assert c.breaks == (1.0, 2.0) and c.labels == ("1", "2")
@@ -514,8 +514,8 @@ def test_classify():
 
 
 def test_basemaps_need_permission_and_shift_moves_the_overlay():
+    from binhai_geo.deliverables.webmap import TileBasemap
     from binhai_geo.gcj02 import geometries_to_gcj02
-    from binhai_geo.webmap import TileBasemap
 
     layers, sites, targets = synthetic_inputs()
     base = TileBasemap("高德地图 AMap streets", ["https://webrd0{s}.example/{z}/{x}/{y}"], "1234", "© AMap")

@@ -7,8 +7,8 @@ import pytest
 from shapely.geometry import Point
 from test_webmap import X0, Y0, synthetic_inputs, synthetic_map
 
+from binhai_geo.deliverables.webmap import build_map, write_map
 from binhai_geo.layermodel import LAYER_KINDS
-from binhai_geo.webmap import build_map, write_map
 
 import browser_util
 

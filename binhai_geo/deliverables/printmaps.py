@@ -27,11 +27,12 @@ import numpy as np
 import shapely
 
 from binhai_geo.deliverables.fonts import CjkFont, rc_params
+from binhai_geo.deliverables.maplayers import Choropleth, Overlay
 from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAYERS, THEME_LABELS
+from binhai_geo.deliverables.styling import classify
 
 if TYPE_CHECKING:
     from binhai_geo.runner import PlanResult
-    from binhai_geo.webmap import Choropleth, Overlay
 
 #: Page sizes, landscape [inch].
 PAGES = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
@@ -235,7 +236,6 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
     import matplotlib.pyplot as plt
 
     from binhai_geo.layermodel import LAYER_KINDS
-    from binhai_geo.webmap import classify
 
     content = _theme_content(theme, result, overlays, choropleths)
     chosen = choropleths[0] if (theme == "targets" and choropleths) else None

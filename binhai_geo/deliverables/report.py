@@ -15,7 +15,6 @@ the system); the page has print styles, so a browser's "print to PDF" gives an A
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,7 +24,15 @@ import pandas as pd
 
 from binhai_geo.deliverables import charts
 from binhai_geo.deliverables.fonts import CjkFont
-from binhai_geo.deliverables.registry import TABLES, TECH_LABELS, UNIT_DISPLAY, column, table_entry
+from binhai_geo.deliverables.formatting import esc, fmt
+from binhai_geo.deliverables.registry import (
+    DASHBOARD_FIRST,
+    TABLES,
+    TECH_LABELS,
+    UNIT_DISPLAY,
+    column,
+    table_entry,
+)
 
 if TYPE_CHECKING:
     from binhai_geo.runner import PlanResult
@@ -72,23 +79,13 @@ code { font-size: 12px; }
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _fmt(value: object, dtype: str = "") -> str:
-    from binhai_geo.webmap import _fmt as fmt
-
-    return fmt(value, dtype)
-
-
 def _heading(name: str) -> str:
     col = column(name)
     if col.zh:
-        text = f"{_esc(col.zh)}<br><span class='en'>{_esc(col.en)}</span>"
+        text = f"{esc(col.zh)}<br><span class='en'>{esc(col.en)}</span>"
     else:
-        text = f"<span class='en'>{_esc(col.en)}</span>"
-    return text + (f" <span class='en'>({_esc(col.unit)})</span>" if col.unit else "")
+        text = f"<span class='en'>{esc(col.en)}</span>"
+    return text + (f" <span class='en'>({esc(col.unit)})</span>" if col.unit else "")
 
 
 def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | None = None) -> str:
@@ -101,15 +98,15 @@ def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | No
         for c in cols:
             v = rec[c]
             if isinstance(v, int | float) and not isinstance(v, bool):
-                cells.append(f"<td class='num'>{_esc(_fmt(v, 'float' if isinstance(v, float) else ''))}</td>")
+                cells.append(f"<td class='num'>{esc(fmt(v, 'float' if isinstance(v, float) else ''))}</td>")
             else:
-                text = _fmt(v)
+                text = fmt(v)
                 cls = " class='long'" if len(text) > 60 else ""
-                cells.append(f"<td{cls}>{_esc(text)}</td>")
+                cells.append(f"<td{cls}>{esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(df) > max_rows:
-        where = f" (全部见 all rows in <code>{_esc(csv_name)}</code>)" if csv_name else ""
+        where = f" (全部见 all rows in <code>{esc(csv_name)}</code>)" if csv_name else ""
         more = (f"<p class='small'>显示前 {max_rows} 行，共 {len(df):,} 行 Showing {max_rows} of {len(df):,} rows"
                 f"{where}.</p>")
     body = "".join(rows)
@@ -119,7 +116,7 @@ def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | No
 def _status_badge(status: str) -> str:
     cls = {"met": "met", "short": "short"}.get(status, "not-computed")
     zh = {"met": "达标", "short": "未达标"}.get(status, "未测算")
-    return f"<span class='status status-{cls}'>{zh} {_esc(status)}</span>"
+    return f"<span class='status status-{cls}'>{zh} {esc(status)}</span>"
 
 
 def _targets_html(targets: pd.DataFrame) -> str:
@@ -127,13 +124,13 @@ def _targets_html(targets: pd.DataFrame) -> str:
     for r in targets.to_dict("records"):
         unit = UNIT_DISPLAY.get(str(r["unit"]), str(r["unit"]))
         rows.append(
-            f"<tr data-target-id='{_esc(r['target_id'])}'><td>{_esc(r['description_zh'])}<br>"
-            f"<span class='en'>{_esc(r['description'])} · <code>{_esc(r['target_id'])}</code></span></td>"
-            f"<td class='num'>{_esc(_fmt(r['year'], 'int'))}</td>"
-            f"<td class='num'>{_esc(r.get('comparison', ''))} {_esc(_fmt(r['required'], 'float'))} {_esc(unit)}</td>"
-            f"<td class='num'>{_esc(_fmt(r['computed'], 'float'))}</td>"
-            f"<td class='num'>{_esc(_fmt(r['gap'], 'float'))}</td>"
-            f"<td>{_status_badge(str(r['status']))}</td><td class='long'>{_esc(_fmt(r.get('basis', '')))}</td></tr>"
+            f"<tr data-target-id='{esc(r['target_id'])}'><td>{esc(r['description_zh'])}<br>"
+            f"<span class='en'>{esc(r['description'])} · <code>{esc(r['target_id'])}</code></span></td>"
+            f"<td class='num'>{esc(fmt(r['year'], 'int'))}</td>"
+            f"<td class='num'>{esc(r.get('comparison', ''))} {esc(fmt(r['required'], 'float'))} {esc(unit)}</td>"
+            f"<td class='num'>{esc(fmt(r['computed'], 'float'))}</td>"
+            f"<td class='num'>{esc(fmt(r['gap'], 'float'))}</td>"
+            f"<td>{_status_badge(str(r['status']))}</td><td class='long'>{esc(fmt(r.get('basis', '')))}</td></tr>"
         )
     pairs = (("目标", "Target"), ("年份", "Year"), ("要求", "Required"), ("测算", "Computed"), ("差距", "Gap"),
              ("状态", "Status"), ("依据", "Basis"))
@@ -158,10 +155,8 @@ def _summary_html(result: PlanResult) -> str:
         total = pd.to_numeric(sl["tco2_per_yr"], errors="coerce").sum()
         cards.append(("年碳汇量 Carbon sink (tCO2/yr)", f"{total:,.0f}"))
     out = ["<div class='cards'>"]
-    out += [f"<div class='card'><div class='k'>{_esc(k)}</div><div class='v'>{_esc(v)}</div></div>" for k, v in cards]
+    out += [f"<div class='card'><div class='k'>{esc(k)}</div><div class='v'>{esc(v)}</div></div>" for k, v in cards]
     out.append("</div><h3>主要目标进展 Progress toward the headline targets</h3><div class='cards'>")
-    from binhai_geo.deliverables.registry import DASHBOARD_FIRST
-
     for tid in DASHBOARD_FIRST:
         row = t.loc[t["target_id"] == tid]
         if not len(row):
@@ -174,9 +169,9 @@ def _summary_html(result: PlanResult) -> str:
         unit = UNIT_DISPLAY.get(str(r["unit"]), str(r["unit"]))
         color = "#2e7d32" if r["status"] == "met" else "#e65100" if r["status"] == "short" else "#b0b0b0"
         width = 0 if ratio != ratio else max(0.0, min(ratio, 1.0)) * 100
-        fig = f"{_fmt(r['computed'], 'float')} / {_fmt(r['required'], 'float')} {unit}"
-        out.append(f"<div class='card' data-target-id='{_esc(tid)}'><div class='k'>{_esc(r['description_zh'])} "
-                   f"<span class='en'>{_esc(r['description'])}</span></div><div>{_esc(fig)} "
+        fig = f"{fmt(r['computed'], 'float')} / {fmt(r['required'], 'float')} {unit}"
+        out.append(f"<div class='card' data-target-id='{esc(tid)}'><div class='k'>{esc(r['description_zh'])} "
+                   f"<span class='en'>{esc(r['description'])}</span></div><div>{esc(fig)} "
                    f"{_status_badge(str(r['status']))}</div><div class='bar'><i style='width:{width:.1f}%;"
                    f"background:{color}'></i></div></div>")
     out.append("</div>")
@@ -196,17 +191,17 @@ def _provenance_html(result: PlanResult, inputs: Iterable[Path]) -> str:
     rows = []
     for p in sorted({Path(p) for p in inputs}):
         if p.exists():
-            rows.append(f"<tr><td><code>{_esc(p)}</code></td><td class='num'>{p.stat().st_size:,}</td>"
+            rows.append(f"<tr><td><code>{esc(p)}</code></td><td class='num'>{p.stat().st_size:,}</td>"
                         f"<td><code>{sha256_of(p)}</code></td></tr>")
     files = ("<div class='wrap'><table><thead><tr><th>文件 File</th><th>字节 Bytes</th><th>SHA-256</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table></div>")
     names = (*RECORDED_PACKAGES, "matplotlib", "mplfonts")
     versions = ", ".join(f"{k} {v}" for k, v in package_versions(names).items())
-    credits = "".join(f"<li>{_esc(c)}</li>" for c in result.workflow.region.spec.credits)
+    credits = "".join(f"<li>{esc(c)}</li>" for c in result.workflow.region.spec.credits)
     return (f"<h3>输入文件 Input files</h3>{files}"
-            f"<h3>软件版本 Package versions</h3><p class='small'>{_esc(versions)}</p>"
+            f"<h3>软件版本 Package versions</h3><p class='small'>{esc(versions)}</p>"
             f"<h3>数据来源 Data credits</h3><ul>{credits}</ul>"
-            f"<p class='small'>运行清单 The run's manifest (<code>{_esc(result.workflow.prefix)}_manifest.json</code>) "
+            f"<p class='small'>运行清单 The run's manifest (<code>{esc(result.workflow.prefix)}_manifest.json</code>) "
             "lists the same inputs and every output with its SHA-256.</p>")
 
 
@@ -265,7 +260,7 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     sections: list[tuple[str, str, str]] = []
     sections.append(("summary", "摘要 Summary", _summary_html(result)))
     sections.append(("targets", "规划目标 Plan targets", _targets_html(result.targets)))
-    chart_html = "".join(f"<div class='chart' data-chart='{_esc(k)}'>{_svg_ids_unique(svg, i)}</div>"
+    chart_html = "".join(f"<div class='chart' data-chart='{esc(k)}'>{_svg_ids_unique(svg, i)}</div>"
                          for i, (k, svg) in enumerate(_chart_blocks(result, font)))
     if not font:
         chart_html = ("<p class='note'>未找到中文字体，图表中文可能无法显示 No Chinese font was found: chart labels "
@@ -281,7 +276,7 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     names = [n for n in TABLES if n in result.tables] + sorted(n for n in result.tables if n not in TABLES)
     for name in names:
         df = result.tables[name]
-        block = (f"<h3 id='table-{_esc(name)}'>{_esc(table_entry(name).label)} <code class='small'>{_esc(name)}</code>"
+        block = (f"<h3 id='table-{esc(name)}'>{esc(table_entry(name).label)} <code class='small'>{esc(name)}</code>"
                  f"</h3>{table_html(df, csv_name=f'{prefix}_{name}.csv')}")
         (factors if _is_factor_table(name, df) else results).append(block)
     ledger = result.tables.get("sink_ledger")
@@ -289,26 +284,26 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     sinks_block = "" if same or not len(result.sinks) else (
         f"<h3>碳汇面积 Sink areas</h3>{table_html(result.sinks, csv_name=f'{prefix}_sink_areas.csv')}")
     sections.append(("tables", "结果表 Result tables", sinks_block + "".join(results)))
-    dens = (f"<h3>装机密度 Capacity density <code class='small'>{_esc(prefix)}_capacity_density_used.csv</code></h3>"
+    dens = (f"<h3>装机密度 Capacity density <code class='small'>{esc(prefix)}_capacity_density_used.csv</code></h3>"
             + table_html(result.densities))
     sections.append(("assumptions", "假设与因子（含来源） Assumptions and factors, with sources",
                      dens + "".join(factors)))
     sections.append(("provenance", "数据来源与可追溯性 Provenance", _provenance_html(result, inputs)))
-    notes = "".join(f"<div class='note'>{_esc(n)}</div>" for n in result.notes)
+    notes = "".join(f"<div class='note'>{esc(n)}</div>" for n in result.notes)
     sections.append(("limitations", "局限与说明 Limitations", notes or "<p>–</p>"))
     if outputs:
-        items = "".join(f"<li><code>{_esc(o)}</code></li>" for o in outputs)
+        items = "".join(f"<li><code>{esc(o)}</code></li>" for o in outputs)
         sections.append(("outputs", "本次输出 Deliverables of this run", f"<ul>{items}</ul>"))
 
-    toc = "".join(f"<li><a href='#{k}'>{_esc(title)}</a></li>" for k, title, _ in sections)
-    body = "".join(f"<section id='{k}'><h2>{_esc(title)}</h2>{content}</section>" for k, title, content in sections)
+    toc = "".join(f"<li><a href='#{k}'>{esc(title)}</a></li>" for k, title, _ in sections)
+    body = "".join(f"<section id='{k}'><h2>{esc(title)}</h2>{content}</section>" for k, title, content in sections)
     head_title = f"{spec.title_zh} {spec.title} — 报告 Report"
-    meta = (f"<div class='meta'>区域 Region: {_esc(wf.region.spec.name_zh)} {_esc(wf.region.spec.name)} · "
-            f"流程 Workflow: <code>{_esc(spec.id)}</code> ({_esc(wf.path.name)}) · 规划年 Plan year: {spec.year}</div>")
+    meta = (f"<div class='meta'>区域 Region: {esc(wf.region.spec.name_zh)} {esc(wf.region.spec.name)} · "
+            f"流程 Workflow: <code>{esc(spec.id)}</code> ({esc(wf.path.name)}) · 规划年 Plan year: {spec.year}</div>")
     return (
         "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_esc(head_title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>{_esc(spec.title_zh)}</h1><div class='en'>{_esc(spec.title)}</div>{meta}"
+        f"<title>{esc(head_title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<h1>{esc(spec.title_zh)}</h1><div class='en'>{esc(spec.title)}</div>{meta}"
         f"<nav><ol>{toc}</ol></nav>{body}</main></body></html>\n"
     )

@@ -16,7 +16,7 @@ from binhai_geo.deliverables.atlas import (
     tianditu_key,
 )
 from binhai_geo.deliverables.registry import GEO_LAYERS, column, geo_entry, table_entry
-from binhai_geo.webmap import external_references, to_offline_html
+from binhai_geo.deliverables.webmap import external_references, to_offline_html
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
 
 from binhai_geo.deliverables.fonts import cjk_font
 from binhai_geo.deliverables.report import build_report, table_html
+from binhai_geo.deliverables.webmap import external_references
 from binhai_geo.manifest import sha256_of
-from binhai_geo.webmap import external_references
 
 
 @pytest.fixture(scope="module")
