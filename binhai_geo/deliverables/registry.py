@@ -254,6 +254,7 @@ class Column:
 COLUMNS: dict[str, Column] = {
     "site_id": Column("场址编号", "Site ID"),
     "name": Column("名称", "Name"),
+    "name_zh": Column("中文名称", "Chinese name"),
     "layer_kind": Column("用地类型", "Surface"),
     "technology": Column("技术", "Technology"),
     "area_km2": Column("面积", "Area", "km²"),
