@@ -293,7 +293,7 @@ def test_popups_with_site_fields(page):
     for label in (
         "场址编号 Site ID",
         "装机容量 Capacity (MW)",
-        "年发电量 Annual energy (MWh/yr)",
+        "年发电量 Annual energy (GWh/年 GWh/yr)",  # planners' unit: GWh per year
         "单位容量年发电量 Specific yield (kWh/kWp)",
         "容量系数 Capacity factor",
         "面积 Area (km²)",
@@ -301,7 +301,7 @@ def test_popups_with_site_fields(page):
         assert label in page, label
     assert '"site_id":"S-001"' in page
     assert '"capacity_mw":"4,000"' in page
-    assert '"energy_mwh_per_yr":"5,432,100"' in page
+    assert '"energy_mwh_per_yr":"5,432"' in page  # 5,432,100 MWh/yr shown as 5,432 GWh/年
     assert '"capacity_factor":"0.155"' in page
     assert '"layer_kind":"盐田 Salt pan"' in page
     assert '"specific_yield_kwh_per_kwp":"–"' in page  # empty value shown as a dash
@@ -530,8 +530,8 @@ def test_basemaps_need_permission_and_shift_moves_the_overlay():
     land_var = re.search(r'\[\"陆地 Land\",(\w+)\]', page).group(1)
     assert f"{land_var}.addTo" not in page
     plain = to_offline_html(build_map(layers, sites, targets, title="t", title_zh="t", credits=[]))
-    shifted = re.search(r'"site_id":"S-003"', page) and re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', page)
-    orig = re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', plain)
+    shifted = re.search(r'"site_id":"S-003"', page) and re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{[^}]*"site_id":"S-003"', page)
+    orig = re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{[^}]*"site_id":"S-003"', plain)
     d_lon = (float(shifted.group(1)) - float(orig.group(1))) * 111_320 * np.cos(np.radians(39))
     d_lat = (float(shifted.group(2)) - float(orig.group(2))) * 110_574
     assert 500 < np.hypot(d_lon, d_lat) < 600 and d_lon > 0 and d_lat > 0  # east-north-east, about 550 m

@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from binhai_geo.deliverables.datastatus import data_status
 from binhai_geo.deliverables.registry import GEO_LAYERS, TABLES, column, geo_entry, table_entry
 from binhai_geo.deliverables.webmap import Choropleth, Overlay, TileBasemap, build_map, to_offline_html
 
@@ -166,16 +167,21 @@ def choropleths_of(result: PlanResult) -> list[Choropleth]:
                 values = [first] if first else []
             for tid, part in df.groupby("target_id", sort=True):
                 label = str(tid)
+                target_unit = str(part["unit"].iloc[0]) if "unit" in part.columns else ""
                 if str(tid) in targets.index:
                     t = targets.loc[str(tid)]
                     label = f"{t['description_zh']} {t['description']}"
+                    target_unit = str(t.get("unit", target_unit))
+                target_unit = {"percent": "%"}.get(target_unit, target_unit)
                 for value in values:
                     vals = _per_subdistrict(part, value)
                     if not vals:
                         continue
                     col = column(value)
-                    unit = col.unit or (str(part["unit"].iloc[0]) if "unit" in part.columns else "")
+                    unit = col.unit or target_unit
                     unit = {"percent": "%"}.get(unit, unit)
+                    if target_unit and unit != target_unit:
+                        continue  # a target's map shows the target's own unit (no MW on a share target)
                     what = f" · {col.zh} {col.en}".rstrip() if len(values) > 1 or value != "computed" else ""
                     out.append(Choropleth(f"{label}{suffix}{what}", unit, vals, palette="purples"))
             continue
@@ -277,6 +283,7 @@ def build_atlas(result: PlanResult, *, basemaps: list[str] | None = None,
         detail_max_features=spec.detail_max_features,
         grid_cell_m=spec.grid_cell_m,
         detail_min_zoom=spec.detail_min_zoom,
+        data_status=data_status(result),
     )
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["DASH", "esc", "fmt", "fmt_number", "to_js"]
+__all__ = ["DASH", "esc", "fmt", "fmt_number", "gap_and_surplus", "to_js"]
 
 #: Shown for an empty value in popups and the target panel.
 DASH = "\u2013"
@@ -71,3 +72,24 @@ def to_js(obj: Any) -> str:
     return (
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     )
+
+
+def _number(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def gap_and_surplus(record: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Return the gap and the surplus of a target record as a planner reads them (both >= 0, or None).
+
+    The record's ``surplus`` is used when it has one (the target check then gives a gap >= 0 itself);
+    otherwise a negative ``gap`` (a target exceeded) is read as a gap of 0 and a surplus of its size.
+    Only the display changes: the verdict and the numbers are the target check's.
+    """
+    gap, surplus = _number(record.get("gap")), _number(record.get("surplus"))
+    if surplus is None and gap is not None and gap < 0:
+        return 0.0, -gap
+    return gap, surplus

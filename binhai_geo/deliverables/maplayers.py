@@ -21,7 +21,17 @@ import shapely
 
 from binhai_geo.deliverables.formatting import fmt, fmt_number, to_js
 from binhai_geo.deliverables.mapelements import VectorLayer
-from binhai_geo.deliverables.registry import SITE_LAYERS, TECH_LABELS, Variant, column
+from binhai_geo.deliverables.registry import (
+    DISPLAY_UNITS,
+    SITE_LAYERS,
+    SITE_POPUP_GROUPS,
+    SITE_POPUP_MAIN,
+    SITE_POPUP_OTHER,
+    TECH_LABELS,
+    Variant,
+    column,
+    display_label,
+)
 from binhai_geo.deliverables.styling import (
     SEA_COLOR,
     THEME_PANES,
@@ -49,11 +59,8 @@ CHOROPLETH_SIMPLIFY_M = 100.0
 #: Columns of the ``sites`` frame every map needs.
 SITE_REQUIRED = ("site_id", "technology", "capacity_mw")
 
-#: Columns of the ``sites`` frame shown first in popups, when present (others follow in table order).
-SITE_FIRST = (
-    "site_id", "name", "layer_kind", "technology", "area_km2", "length_km", "capacity_mw", "energy_mwh_per_yr",
-    "specific_yield_kwh_per_kwp", "capacity_factor", "turbines", "lcoe_cny_per_mwh",
-)
+#: Base layers drawn without popups or tooltips (a click on land or sea opens nothing).
+BASE_KINDS_WITHOUT_POPUP = frozenset({"land", "sea_area"})
 
 #: Site columns not worth a popup line.
 SITE_HIDDEN = frozenset({"geometry", "capacity_density_unit"})
@@ -264,26 +271,37 @@ def draw_vector(
     show: bool = True,
     tip: str = "name",
     legend_extra: Sequence[tuple[str, str]] = (),
+    groups: Mapping[str, str] | None = None,
+    interactive: bool = True,
 ) -> Drawn:
-    """Draw ``gdf`` (analysis CRS or any) as one overlay; aggregate it on a grid when it is large."""
+    """Draw ``gdf`` (analysis CRS or any) as one overlay; aggregate it on a grid when it is large.
+
+    ``groups`` puts popup lines into named groups shown on demand (column -> group; lines without one
+    are shown at once). A layer that is not ``interactive`` has no popup or tooltip (base layers).
+    """
     family = geometry_family(gdf) if len(gdf) else "polygon"
     legend = [(swatch(style, family), label)]
     legend += [(swatch({**style, **v.style}, family), f"{v.label[0]} {v.label[1]}") for v in variants]
     legend += list(legend_extra)
     clean = drop_empty(gdf)
+    if not interactive:
+        fields = []
     names = [f[0] for f in fields if f[0] in clean.columns]
     fields = [f for f in fields if f[0] in clean.columns]
     if len(clean) > opts.detail_max_features:
         return _aggregated(label, theme, clean, fields, style, pane, opts, show=show, tip=tip, legend=legend)
     g = to_wgs84(clean, opts)
     records = g[names].to_dict("records") if names else [{} for _ in range(len(g))]
+    groups = groups or {}
     spec = {
         "label": label,
         "pane": pane,
         "tip": tip,
-        "fields": [[n, lab] for n, lab, _ in fields],
+        "fields": [[n, lab, groups[n]] if groups.get(n) else [n, lab] for n, lab, _ in fields],
         "styles": [style] + [{**style, **v.style} for v in variants],
     }
+    if not interactive:
+        spec["interactive"] = False
     layer = VectorLayer(label, feature_collection(g, popup_props(records, fields, variants)), spec, bounds_of(g),
                         show=show)
     return Drawn(theme, layer, legend)
@@ -360,18 +378,22 @@ def kind_layer(kind_name: str, gdf: gpd.GeoDataFrame, opts: DrawOptions, *, show
         sea = {"color": "#86b6d3", "fillColor": SEA_COLOR, "fillOpacity": 1}
         extra.append((swatch(sea, "polygon"), "海 Sea"))
     return draw_vector(kind.label, ks.theme, gdf, fields, ks.style, ks.variants, ks.pane, opts, show=show,
-                   legend_extra=extra)
+                       legend_extra=extra, interactive=kind_name not in BASE_KINDS_WITHOUT_POPUP)
 
 
-def _site_fields(sites: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:
-    cols = [c for c in SITE_FIRST if c in sites.columns]
+def _site_fields(sites: gpd.GeoDataFrame) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """Return the popup lines of the sites (column, label in display units, dtype) and their groups."""
+    grouped = {c: g for g, cols in SITE_POPUP_GROUPS for c in cols}
+    cols = [c for c in SITE_POPUP_MAIN if c in sites.columns]
+    cols += [c for _, gcols in SITE_POPUP_GROUPS for c in gcols if c in sites.columns and c not in cols]
     cols += [c for c in sites.columns if c not in cols and c not in SITE_HIDDEN and c != sites.geometry.name]
     out = []
     for c in cols:
         dtype = "float" if pd.api.types.is_float_dtype(sites[c]) else "int" if pd.api.types.is_integer_dtype(
             sites[c]) else "str"
-        out.append((c, column(c).label, dtype))
-    return out
+        out.append((c, display_label(c), dtype))
+    groups = {c: grouped.get(c, SITE_POPUP_OTHER) for c in cols if c not in SITE_POPUP_MAIN}
+    return out, groups
 
 
 def site_layers(sites: gpd.GeoDataFrame, opts: DrawOptions) -> list[Drawn]:
@@ -384,8 +406,11 @@ def site_layers(sites: gpd.GeoDataFrame, opts: DrawOptions) -> list[Drawn]:
             hint="pass the site table produced by the siting step; it must have at least the columns "
             + ", ".join(SITE_REQUIRED),
         )
-    fields = _site_fields(sites)
+    fields, groups = _site_fields(sites)
     g = sites.copy()
+    for c, (factor, _) in DISPLAY_UNITS.items():
+        if c in g.columns:
+            g[c] = pd.to_numeric(g[c], errors="coerce") * factor
     tech = g["technology"].astype("string").str.strip().str.lower().fillna("none")
     tech = tech.where(tech.isin(["pv", "wind"]), "none")
     if "layer_kind" in g.columns:
@@ -398,7 +423,7 @@ def site_layers(sites: gpd.GeoDataFrame, opts: DrawOptions) -> list[Drawn]:
         part = g.loc[(tech == key).to_numpy()]
         if part.empty:
             continue
-        out.append(draw_vector(f"{zh} {en}", "energy", part, fields, style, (), "bhg-sites", opts))
+        out.append(draw_vector(f"{zh} {en}", "energy", part, fields, style, (), "bhg-sites", opts, groups=groups))
     return out
 
 

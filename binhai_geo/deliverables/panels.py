@@ -7,13 +7,14 @@ Each function returns an HTML fragment (escaped text, classes styled by ``static
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from binhai_geo.deliverables.formatting import DASH, esc, fmt
-from binhai_geo.deliverables.registry import DASHBOARD_FIRST, THEMES, UNIT_DISPLAY
+from binhai_geo.deliverables.datastatus import StatusItem
+from binhai_geo.deliverables.formatting import DASH, esc, fmt, gap_and_surplus
+from binhai_geo.deliverables.registry import DASHBOARD_FIRST, THEMES, UNIT_DISPLAY, target_status
 from binhai_geo.errors import BinhaiGeoError
 
 __all__ = ["dashboard_html", "legend_html", "target_rows", "title_html"]
@@ -31,12 +32,6 @@ TARGET_COLUMNS = (
     "gap",
     "status",
 )
-
-STATUS = {
-    "met": ("met", "达标", "met"),
-    "short": ("short", "未达标", "short"),
-    "not computed": ("not-computed", "未测算", "not computed"),
-}
 
 #: Notes shown open under the title (the rest behind "more notes").
 NOTES_SHOWN = 2
@@ -81,8 +76,25 @@ def target_rows(targets: pd.DataFrame) -> list[dict[str, Any]]:
     return recs
 
 
-def dashboard_html(targets: pd.DataFrame) -> str:
-    """Return the target dashboard: a bar toward each computed target; the others listed below."""
+def status_block_html(items: Sequence[StatusItem]) -> str:
+    """Return the data status for the top of the dashboard: the cautions, Chinese with English below."""
+    shown = [it for it in items if it.caution] or list(items)
+    if not shown:
+        return ""
+    lis = "".join(f'<li data-status-key="{esc(it.key)}" title="{esc(it.zh)}&#10;{esc(it.en)}">'
+                  f'{esc(it.brief_zh or it.zh)}<div class="bhg-en">{esc(it.brief_en or it.en)}</div></li>'
+                  for it in shown)
+    return (f'<div class="bhg-data-status" data-role="data-status"><div class="bhg-data-status-head">'
+            f'⚠ 数据状况 Data status · 结论依据</div><ul>{lis}</ul></div>')
+
+
+def dashboard_html(targets: pd.DataFrame, data_status: Sequence[StatusItem] = ()) -> str:
+    """Return the target dashboard: the data status first, a bar toward each computed target, the others listed.
+
+    Verdicts are shown by :func:`~binhai_geo.deliverables.registry.target_status` (达标 met, 有望达标 on track,
+    未达标 short, 示意 indicative, 未测算 not computed). A ``surplus`` column, when the table has one, is shown
+    beside the figures; without it a negative gap is shown as a surplus (the gap itself is never negative).
+    """
     done, pending = [], []
     for rec in target_rows(targets):
         unit_raw = fmt(rec["unit"])
@@ -99,8 +111,8 @@ def dashboard_html(targets: pd.DataFrame) -> str:
         required = with_unit(rec["required"])
         if comp and required != DASH:
             required = f"{comp} {required}"
-        status_raw = fmt(rec["status"]).strip().lower().replace("_", " ")
-        cls, szh, sen = STATUS.get(status_raw, ("not-computed", "", status_raw))
+        st = target_status(rec["status"])
+        cls, szh, sen = st.css, st.zh, st.en
         tid = esc(fmt(rec["target_id"]))
         year = fmt(rec["year"], "int")
         name = (f'<div class="bhg-target-name">{esc(fmt(rec["description_zh"]))}'
@@ -117,6 +129,9 @@ def dashboard_html(targets: pd.DataFrame) -> str:
         width = 0.0 if not math.isfinite(ratio) else max(0.0, min(ratio, 1.0)) * 100
         pct = f" ({ratio:.0%})" if math.isfinite(ratio) else ""
         status = f'<span class="bhg-status bhg-status-{cls}">{esc(szh)} {esc(sen)}</span>'
+        _, surplus = gap_and_surplus(rec)
+        if surplus is not None and surplus > 0:
+            pct += f" · 超出 surplus {with_unit(surplus)}"
         done.append(
             f'<div class="bhg-target" data-target-id="{tid}" data-status="{cls}" data-progress="{width:.1f}">'
             f'<div class="bhg-target-head"><div>{name}</div><div>{status}</div></div>'
@@ -125,7 +140,7 @@ def dashboard_html(targets: pd.DataFrame) -> str:
             f'<div class="bhg-target-fig">测算 {esc(with_unit(rec["computed"]))} / 要求 {esc(required)}'
             f"{esc(pct)}</div></div>"
         )
-    parts = ["<details open><summary>规划目标 Plan targets</summary>", *done]
+    parts = ["<details open><summary>规划目标 Plan targets</summary>", status_block_html(data_status), *done]
     if pending:
         parts.append(f'<details class="bhg-nc"><summary>未测算 Not computed ({len(pending)})</summary>'
                      f"<ul>{''.join(pending)}</ul></details>")

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from binhai_geo.deliverables.datastatus import StatusItem
 from binhai_geo.deliverables.formatting import esc, to_js
 from binhai_geo.deliverables.mapelements import HELPER_JS, MAP_CSS, HtmlControl, RawHtml, Script
 from binhai_geo.deliverables.maplayers import (
@@ -59,6 +60,9 @@ from binhai_geo.deliverables.registry import KIND_STYLES, THEMES
 from binhai_geo.deliverables.styling import PANES, SEA_COLOR, Classes, classify
 from binhai_geo.errors import LayerError
 from binhai_geo.layermodel import LAYER_KINDS
+
+#: Themes whose layers are shown one at a time (the choropleths by sub-district).
+EXCLUSIVE_THEMES = frozenset({"targets"})
 
 __all__ = [
     "Choropleth",
@@ -110,6 +114,7 @@ def build_map(
     detail_max_features: int = 3000,
     grid_cell_m: float = 1000.0,
     detail_min_zoom: int = 14,
+    data_status: Sequence[StatusItem] = (),
 ) -> folium.Map:
     """Build the plan map: layers, sites, overlays, choropleths, legend, target dashboard, credits, notes.
 
@@ -156,6 +161,9 @@ def build_map(
         Cell size of that grid [m].
     detail_min_zoom : int
         Zoom level from which an aggregated layer shows its features (as points).
+    data_status : sequence of StatusItem, optional
+        What the verdicts rest on (:func:`binhai_geo.deliverables.datastatus.data_status`), shown at the top
+        of the target dashboard, before any verdict.
 
     Returns
     -------
@@ -233,22 +241,24 @@ def build_map(
     for d in ordered_drawn:
         m.add_child(d.layer)
 
-    # Fit to the district boundary, or else to everything drawn.
+    # Fit to the district boundary, or else to everything drawn (in the browser, once the panels are placed).
     boundary_label = LAYER_KINDS["boundary"].label
     bounds_src = [d.layer for d in themed["basemap"] if d.layer.layer_name == boundary_label]
     boxes = [lyr.bounds for lyr in (bounds_src or [d.layer for d in ordered_drawn]) if lyr.bounds]
+    fit_js = ""
     if boxes:
         arr = np.array(boxes)
         m.location = [float((arr[:, 1].min() + arr[:, 3].max()) / 2), float((arr[:, 0].min() + arr[:, 2].max()) / 2)]
-        # Room for the title and legend (left) and the layer control and dashboard (right).
-        m.fit_bounds([[arr[:, 1].min(), arr[:, 0].min()], [arr[:, 3].max(), arr[:, 2].max()]],
-                     padding_top_left=(300, 12), padding_bottom_right=(250, 12))
+        box = [[float(arr[:, 1].min()), float(arr[:, 0].min())], [float(arr[:, 3].max()), float(arr[:, 2].max())]]
+        fit_js = f"bhg.fit({mid}, {to_js(box)});"
 
     groups = []
     for key, zh, en in THEMES:
         if themed[key]:
             items = ",".join(f"[{to_js(d.layer.layer_name)},{d.layer.get_name()}]" for d in themed[key])
-            groups.append(f"[{to_js(f'{zh} {en}')},[{items}]]")
+            # Choropleths by sub-district: one at a time (they would hide each other).
+            title_js = to_js(f"{zh} {en}" + (" · 一次一项 one at a time" if key in EXCLUSIVE_THEMES else ""))
+            groups.append(f"[{title_js},[{items}],{'true' if key in EXCLUSIVE_THEMES else 'false'}]")
     m.add_child(Script(f"bhg.layerControl({mid}, [{','.join(groups)}]{', ' + bases_js if bases_js else ''});"),
                 name="bhg_layer_control")
 
@@ -256,13 +266,16 @@ def build_map(
     for d in ordered_drawn:
         legend[d.theme if d.theme in legend else "other"].extend(d.legend)
     m.add_child(HtmlControl(title_html(title, title_zh, [*notes, *opts.notes]), "bhg-box bhg-title", "topleft"))
-    m.add_child(HtmlControl(legend_html(legend), "bhg-box bhg-legend", "bottomleft"))
+    m.add_child(HtmlControl(legend_html(legend), "bhg-box bhg-legend", "topleft"))
     if len(targets):
-        m.add_child(HtmlControl(dashboard_html(targets), "bhg-box bhg-targets bhg-dashboard", "bottomright"))
+        m.add_child(HtmlControl(dashboard_html(targets, data_status), "bhg-box bhg-targets bhg-dashboard",
+                                "topright"))
 
     credit_text = " | ".join(str(c).strip() for c in credits if str(c).strip())
     m.add_child(
         Script(f"bhg.attribution({mid}, {to_js('Leaflet')}, {to_js(html.escape(credit_text))});"),
         name="bhg_attribution",
     )
+    if fit_js:
+        m.add_child(Script(fit_js), name="bhg_fit")
     return m

@@ -3,22 +3,53 @@ var bhg = (function () {
   "use strict";
   L.Control.Scale.mergeOptions({imperial: false, maxWidth: 160});
   var DASH = "\u2013";
+  // Popups pan clear of the side panels (filled in by fit, once the panels are measured).
+  var PAD_TL = [10, 10], PAD_BR = [10, 10];
+  var POPUP = {maxWidth: 360, autoPanPaddingTopLeft: PAD_TL, autoPanPaddingBottomRight: PAD_BR};
   function text(v) {
     return (v === null || v === undefined || v === "") ? DASH : String(v);
+  }
+  // spec.fields: [[name, label, group], ...]; rows without a group are shown, the others under
+  // "details" in their groups (short by default, details on demand).
+  function rows(table, p, fields, skipEmpty) {
+    var n = 0;
+    fields.forEach(function (f) {
+      if (skipEmpty && text(p[f[0]]) === DASH) { return; }
+      n += 1;
+      var row = table.insertRow();
+      var th = document.createElement("th");
+      th.textContent = f[1];
+      row.appendChild(th);
+      row.insertCell().textContent = text(p[f[0]]);
+    });
+    return n;
   }
   function popup(spec) {
     return function (layer) {
       var p = (layer.feature && layer.feature.properties) || {};
       var div = L.DomUtil.create("div", "bhg-popup");
       L.DomUtil.create("div", "bhg-popup-title", div).textContent = spec.label;
-      var table = L.DomUtil.create("table", "", div);
+      var main = [], groups = [], byGroup = {};
       spec.fields.forEach(function (f) {
-        var row = table.insertRow();
-        var th = document.createElement("th");
-        th.textContent = f[1];
-        row.appendChild(th);
-        row.insertCell().textContent = text(p[f[0]]);
+        if (!f[2]) { main.push(f); return; }
+        if (!byGroup[f[2]]) { byGroup[f[2]] = []; groups.push(f[2]); }
+        byGroup[f[2]].push(f);
       });
+      rows(L.DomUtil.create("table", "", div), p, main);
+      if (groups.length) {
+        var more = L.DomUtil.create("details", "bhg-popup-more", div);
+        var summary = L.DomUtil.create("summary", "", more);
+        var n = 0;
+        groups.forEach(function (g) {
+          var head = L.DomUtil.create("div", "bhg-popup-group", more);
+          head.textContent = g;
+          var k = rows(L.DomUtil.create("table", "", more), p, byGroup[g], true);
+          if (!k) { more.removeChild(head.nextSibling); more.removeChild(head); }
+          n += k;
+        });
+        summary.textContent = "\u66f4\u591a\u4fe1\u606f Details (" + n + ")";
+        if (!n) { div.removeChild(more); }
+      }
       return div;
     };
   }
@@ -35,6 +66,13 @@ var bhg = (function () {
     }, {sticky: true});
   }
   function layerOptions(spec) {
+    if (spec.interactive === false) {
+      // Base layers (land, sea): drawn only; a click goes through to the map.
+      return {
+        pane: spec.pane, interactive: false,
+        style: function (feature) { return styleOf(spec, feature); }
+      };
+    }
     return {
       pane: spec.pane,
       style: function (feature) { return styleOf(spec, feature); },
@@ -42,7 +80,7 @@ var bhg = (function () {
         return L.circleMarker(latlng, L.extend({pane: spec.pane}, styleOf(spec, feature)));
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(popup(spec), {maxWidth: 360});
+        layer.bindPopup(popup(spec), POPUP);
         tooltip(spec, feature, layer);
       }
     };
@@ -64,7 +102,7 @@ var bhg = (function () {
           data.fields.forEach(function (f, i) { props[f] = data.values[i][r[i + 2]]; });
           var marker = L.circleMarker([r[1], r[0]], opts);
           marker.feature = {type: "Feature", properties: props};
-          marker.bindPopup(popup(spec), {maxWidth: 360});
+          marker.bindPopup(popup(spec), POPUP);
           tooltip(spec, marker.feature, marker);
           points.addLayer(marker);
         });
@@ -108,12 +146,35 @@ var bhg = (function () {
     out.push([offlineLabel, L.layerGroup()]);
     return out;
   }
+  function small() {
+    return window.innerWidth < 1600 || window.innerHeight < 900;
+  }
+  // A panel with a head that folds it (class bhg-collapsed); folded at first on laptop screens.
+  function foldable(el, label) {
+    var head = L.DomUtil.create("div", "bhg-panel-head");
+    head.setAttribute("role", "button");
+    head.setAttribute("tabindex", "0");
+    head.textContent = label;
+    el.insertBefore(head, el.firstChild);
+    L.DomEvent.on(head, "click", function () { el.classList.toggle("bhg-collapsed"); });
+    if (small()) { el.classList.add("bhg-collapsed"); }
+    return head;
+  }
+  // themes: [[title, [[label, layer], ...], exclusive], ...]; in an exclusive theme one layer is on at a time.
   function layerControl(map, themes, bases) {
     var overlays = {}, heads = {}, baseLayers = null;
     themes.forEach(function (theme) {
+      var group = theme[1].map(function (item) { return item[1]; });
       theme[1].forEach(function (item, i) {
         overlays[item[0]] = item[1];
         if (i === 0) { heads[item[0]] = theme[0]; }
+        if (theme[2]) {
+          item[1].on("add", function () {
+            group.forEach(function (other) {
+              if (other !== item[1] && map.hasLayer(other)) { map.removeLayer(other); }
+            });
+          });
+        }
       });
     });
     if (bases && bases.length) {
@@ -139,7 +200,26 @@ var bhg = (function () {
       return out;
     };
     ctl.addTo(map);
+    var el = ctl.getContainer();
+    el.classList.add("bhg-layers");
+    foldable(el, "\u56fe\u5c42 Layers");
     return ctl;
+  }
+  // Fit the bounds in the part of the map the panels leave free (measured, so any screen works).
+  function fit(map, bounds) {
+    function width(side) {
+      var w = 0;
+      document.querySelectorAll(".leaflet-top.leaflet-" + side + " .leaflet-control").forEach(function (c) {
+        if (!c.classList.contains("leaflet-control-zoom")) { w = Math.max(w, c.offsetWidth); }
+      });
+      return w;
+    }
+    var left = width("left"), right = width("right");
+    var size = map.getSize();
+    if (left + right > size.x * 0.7) { left = right = 10; }
+    PAD_TL[0] = left + 14;
+    PAD_BR[0] = right + 14;
+    map.fitBounds(bounds, {paddingTopLeft: [left + 14, 14], paddingBottomRight: [right + 14, 24]});
   }
   function attribution(map, prefix, credits) {
     if (!map.attributionControl) { L.control.attribution().addTo(map); }
@@ -148,7 +228,7 @@ var bhg = (function () {
   }
   var api = {
     maps: [], layerOptions: layerOptions, panes: panes, control: control, detail: detail,
-    basemaps: basemaps, layerControl: layerControl, attribution: attribution
+    basemaps: basemaps, layerControl: layerControl, attribution: attribution, fit: fit, foldable: foldable
   };
   return api;
 })();
