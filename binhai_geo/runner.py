@@ -186,6 +186,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     prefix = wf.prefix
     step("map")
     from binhai_geo.deliverables.build import build_deliverables
+    from binhai_geo.deliverables.tables import targets_for_csv
 
     # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
     listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
@@ -199,7 +200,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     sites = result.sites
     out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
     out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
-    out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
+    out["targets_csv"] = write_csv(targets_for_csv(result.targets), out_dir / f"{prefix}_targets.csv")
     out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, out_dir / f"{prefix}_{name}.csv")

@@ -535,3 +535,23 @@ def test_basemaps_need_permission_and_shift_moves_the_overlay():
     d_lon = (float(shifted.group(1)) - float(orig.group(1))) * 111_320 * np.cos(np.radians(39))
     d_lat = (float(shifted.group(2)) - float(orig.group(2))) * 110_574
     assert 500 < np.hypot(d_lon, d_lat) < 600 and d_lon > 0 and d_lat > 0  # east-north-east, about 550 m
+
+
+def test_base_layers_draw_without_popups_and_shapes_without_focus_box(page):
+    land = re.search(r'bhg\.layerOptions\((\{"label":"陆地 Land".*?\})\)', page).group(1)
+    assert '"interactive":false' in land and '"fields":[]' in land
+    sea = re.search(r'bhg\.layerOptions\((\{"label":"海域 Sea area".*?\})\)', page)
+    assert sea is None or '"interactive":false' in sea.group(1)
+    salt = re.search(r'bhg\.layerOptions\((\{"label":"盐田 Salt pan".*?\})\)', page).group(1)
+    assert "interactive" not in salt  # other layers keep their popups
+    assert ".leaflet-interactive:focus { outline: none; }" in page
+
+
+def test_site_popup_short_with_grouped_details(page):
+    spec = re.search(r'bhg\.layerOptions\((\{"label":"光伏场址 PV sites".*?\})\)', page).group(1)
+    fields = json.loads(spec)["fields"]
+    main = [f[0] for f in fields if len(f) == 2]
+    assert main == ["name", "site_id", "technology", "layer_kind", "capacity_mw", "energy_mwh_per_yr"]
+    groups = {f[0]: f[2] for f in fields if len(f) == 3}  # the rest: on demand, in named groups
+    assert groups == {"specific_yield_kwh_per_kwp": "发电 Yield", "capacity_factor": "发电 Yield",
+                      "area_km2": "用地 Land"}

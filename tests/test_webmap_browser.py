@@ -46,6 +46,8 @@ def test_synthetic_map_renders_offline(browser_page, map_file):
     assert page.locator(".leaflet-control-scale").is_visible()
 
     overlays = page.locator(".leaflet-control-layers-overlays")
+    assert not overlays.is_visible()  # 1280x800: the layer list starts folded, out of the map's way
+    page.locator(".bhg-layers .bhg-panel-head").click()
     assert overlays.is_visible()
     listed = overlays.inner_text()
     for kind in ("land", "boundary", "salt_pan", "offshore_zone", "wetland", "exclusion", "substation"):

@@ -170,9 +170,12 @@ var bhg = (function () {
         if (i === 0) { heads[item[0]] = theme[0]; }
         if (theme[2]) {
           item[1].on("add", function () {
+            var removed = false;
             group.forEach(function (other) {
-              if (other !== item[1] && map.hasLayer(other)) { map.removeLayer(other); }
+              if (other !== item[1] && map.hasLayer(other)) { map.removeLayer(other); removed = true; }
             });
+            // the control skips its own refresh while it handles a click: refresh it once that is done
+            if (removed && ctl) { setTimeout(function () { ctl._update(); }, 0); }
           });
         }
       });
