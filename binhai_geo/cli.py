@@ -70,6 +70,8 @@ def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
             return "–"
         if x != x:  # NaN: not computed
             return "–"
+        if x == 0:
+            return "0"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
 
     cols = ("target_id", "year", "required", "unit", "computed", "gap", "surplus", "status")
