@@ -102,7 +102,7 @@ def run() -> list[dict]:
     from binhai_geo.deliverables.fonts import cjk_font
     from binhai_geo.deliverables.printmaps import print_maps
     from binhai_geo.deliverables.report import build_report
-    from binhai_geo.webmap import build_map, to_offline_html
+    from binhai_geo.deliverables.webmap import build_map, to_offline_html
 
     wf = load_workflow(WORKFLOW)
     plan = compute_plan(wf)

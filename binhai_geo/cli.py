@@ -25,6 +25,7 @@ from binhai_geo.cliutil import (
     interrupted,
     make_progress,
     out_console,
+    print_table,
     say_report,
     start_command,
     state,
@@ -68,19 +69,38 @@ WorkflowArg = Annotated[
 
 
 def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
-    table = Table(title="Targets 目标", show_lines=False)
-    for col in ("target_id", "year", "required", "unit", "computed", "gap", "status"):
-        table.add_column(col, justify="right" if col in ("required", "computed", "gap") else "left",
-                         no_wrap=col in ("target_id", "status"))
-    colour = {"met": "green", "short": "red", "not computed": "dim"}
-    for r in df.itertuples(index=False):
-        def fmt(v: float) -> str:
-            if v != v:  # NaN: not computed
-                return "–"
-            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+    """Return the targets as a terminal table: every number whole (a column is never narrower than its values)."""
+    from binhai_geo.deliverables.formatting import gap_and_surplus  # numpy and pandas: not for --help
 
-        table.add_row(r.target_id, str(r.year), fmt(r.required), r.unit, fmt(r.computed), fmt(r.gap),
-                      f"[{colour[r.status]}]{r.status}[/]")
+    def fmt(v: object) -> str:
+        try:
+            x = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return "–"
+        if x != x:  # NaN: not computed
+            return "–"
+        if x == 0:
+            return "0"
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+    cols = ("target_id", "year", "required", "unit", "computed", "gap", "surplus", "status")
+    rows = []
+    for r in df.to_dict("records"):
+        gap, surplus = gap_and_surplus(r)  # both >= 0, as the atlas and the report show them
+        rows.append([str(r["target_id"]), str(r["year"]), fmt(r["required"]), str(r["unit"]), fmt(r["computed"]),
+                     fmt(gap), fmt(surplus), str(r["status"])])
+    table = Table(title="Targets 目标", show_lines=False)
+    for i, col in enumerate(cols):
+        widest = max([len(col), *(len(row[i]) for row in rows)])
+        if col == "target_id":  # the one column that may wrap when the terminal is narrow
+            table.add_column(col, overflow="fold", min_width=12)
+        else:
+            table.add_column(col, justify="right" if col in ("required", "computed", "gap", "surplus") else "left",
+                             no_wrap=True, min_width=widest)
+    colour = {"met": "green", "on track": "green", "short": "red", "indicative": "yellow", "not computed": "dim"}
+    for row in rows:
+        row[-1] = f"[{colour.get(row[-1], 'default')}]{escape(row[-1])}[/]"
+        table.add_row(*row)
     return table
 
 
@@ -113,15 +133,16 @@ def plan(
         if report.repaired or report.outside or report.warnings:
             err_console.print(f"[yellow]note:[/] layer '{kind}' ({report.file}): {escape(report.summary())}",
                               highlight=False, soft_wrap=True)
-    out_console.print(_targets_table(result.targets))
+    print_table(_targets_table(result.targets))
     by_tech = result.sites.groupby("technology")["capacity_mw"].sum()
     out_console.print(
         f"{len(result.sites)} candidate sites: "
         + ", ".join(f"{t} {mw:,.0f} MW" for t, mw in by_tech.items())
-        + " (eligible potential after the workflow's exclusion rules)"
+        + " (eligible potential after the workflow's exclusion rules)",
+        soft_wrap=True,
     )
     for role, path in result.outputs.items():
-        out_console.print(f"  wrote {role}: {path}", highlight=False)
+        out_console.print(f"  wrote {role}: {path}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -141,7 +162,7 @@ def targets(
     except Exception as exc:  # noqa: BLE001
         fail(exc)
         return
-    out_console.print(_targets_table(result.targets))
+    print_table(_targets_table(result.targets))
 
 
 @layers_app.command("check")
@@ -196,7 +217,7 @@ def layers_check(
         except BinhaiGeoError as exc:
             problems.append(exc)
             table.add_row(shown, layer or "", kind or "", "[red]problem[/]")
-    out_console.print(table)
+    print_table(table)
     for report in reports:  # repairs and assumed encodings in full (the table cell may be cut)
         say_report(report)
     for exc in problems:

@@ -15,7 +15,9 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from binhai_geo.atomic import start_input_guard
 from binhai_geo.errors import BinhaiGeoError, WorkflowError, from_os_error
@@ -27,6 +29,26 @@ EXIT_INTERRUPTED = 130
 err_console = Console(stderr=True)
 out_console = Console()
 state = {"debug": False}
+
+
+def print_table(table: Table, console: Console | None = None) -> None:
+    """Print a rich table whole.
+
+    In a terminal the table is fitted to the terminal's width (number columns keep their full width,
+    text columns wrap). Into a pipe or a log file it is printed at its natural width, however wide:
+    rich would otherwise assume 80 columns and cut every cell ("20…", "4,…").
+    """
+    console = console or out_console
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    width = console.width
+    console.width = max(natural, width)
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = width
 
 
 def fail(exc: BaseException) -> None:

@@ -181,13 +181,14 @@ def _inputs(result: PlanResult) -> list[Path]:
     return files
 
 
-def _write_files(result: PlanResult, deliverables: object, folder: Path, prefix: str) -> dict[str, Path]:
+def _write_files(result: PlanResult, deliverables: object, folder: Path, prefix: str,
+                 targets_table: pd.DataFrame) -> dict[str, Path]:
     """Write the plan's tables, layers and deliverables into ``folder``; return them by role."""
     out: dict[str, Path] = {}
     sites = result.sites
     out["sites_gpkg"] = write_gpkg(sites, folder / f"{prefix}_sites.gpkg", layer="sites")
     out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), folder / f"{prefix}_sites.csv")
-    out["targets_csv"] = write_csv(result.targets, folder / f"{prefix}_targets.csv")
+    out["targets_csv"] = write_csv(targets_table, folder / f"{prefix}_targets.csv")
     out["densities_csv"] = write_csv(result.densities, folder / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, folder / f"{prefix}_{name}.csv")
@@ -239,6 +240,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     prefix = wf.prefix
     step("map")
     from binhai_geo.deliverables.build import build_deliverables
+    from binhai_geo.deliverables.tables import targets_for_csv
 
     # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
     listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
@@ -252,7 +254,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
     with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
         refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
-        out = _write_files(result, deliverables, staged.stage, prefix)
+        out = _write_files(result, deliverables, staged.stage, prefix, targets_for_csv(result.targets))
         for path in out.values():
             refuse_input(staged.final(path), inputs)
         summary = {

@@ -20,6 +20,7 @@ import pandas as pd
 SITE_COLUMNS = (
     "site_id",
     "name",
+    "name_zh",
     "layer_kind",
     "technology",
     "area_km2",
@@ -69,7 +70,8 @@ def build_sites(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`SITE_COLUMNS` and geometry, in the analysis CRS. ``area_km2`` for polygons,
+        Columns :data:`SITE_COLUMNS` and geometry, in the analysis CRS (``name`` and ``name_zh`` from the
+        feature, empty when the layer has none). ``area_km2`` for polygons,
         ``length_km`` for lines; ``capacity_mw`` = measure x density [MW]. Energy columns are empty.
 
     Raises
@@ -98,11 +100,13 @@ def build_sites(
             length_km = sel.geometry.length.to_numpy() / 1e3
             measure = length_km if row["unit"] == "MW/km" else area_km2
             names = sel["name"] if "name" in sel.columns else pd.Series(pd.NA, index=sel.index)
+            names_zh = sel["name_zh"] if "name_zh" in sel.columns else pd.Series(pd.NA, index=sel.index)
             frames.append(
                 gpd.GeoDataFrame(
                     {
                         "site_id": [f"{kind}-{tech}-{fid}" for fid in sel.index],
                         "name": names.to_numpy(),
+                        "name_zh": names_zh.to_numpy(),
                         "layer_kind": kind,
                         "technology": tech,
                         "area_km2": np.where(row["unit"] == "MW/km", np.nan, area_km2),

@@ -113,3 +113,35 @@ def browser_page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+#: The atlas's panels (title and notes, legend, layer list, target dashboard, zoom buttons).
+PANEL_SELECTORS = (".bhg-title", ".bhg-legend", ".leaflet-control-layers", ".bhg-dashboard", ".leaflet-control-zoom")
+
+
+def panel_boxes(page: Any) -> dict[str, dict[str, float]]:
+    """Return the screen box (left, top, right, bottom in CSS px) of each visible panel of the atlas."""
+    return page.evaluate(
+        """(sels) => { var out = {}; sels.forEach(function (s) { var e = document.querySelector(s);
+             if (!e || !e.offsetWidth) { return; } var r = e.getBoundingClientRect();
+             out[s] = {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }); return out; }""",
+        list(PANEL_SELECTORS),
+    )
+
+
+def site_boxes(page: Any, site_ids: list[str]) -> dict[str, dict[str, float]]:
+    """Return the screen box of each drawn candidate site (by ``site_id``) in the atlas."""
+    return page.evaluate(
+        """(ids) => { var out = {}; bhg.maps[0].eachLayer(function (l) {
+             var p = l.feature && l.feature.properties;
+             if (!p || ids.indexOf(p.site_id) < 0 || !l._path || l.options.pane !== 'bhg-sites') { return; }
+             var r = l._path.getBoundingClientRect();
+             out[p.site_id] = {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; });
+           return out; }""",
+        site_ids,
+    )
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two screen boxes overlap (touching edges do not count)."""
+    return a["left"] < b["right"] and a["right"] > b["left"] and a["top"] < b["bottom"] and a["bottom"] > b["top"]

@@ -90,8 +90,39 @@ def test_binhai_map_in_browser(plan, browser_page):
     assert report["failed_requests"] == [] and report["blocked_requests"] == []
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+def test_binhai_atlas_panels_leave_the_largest_sites_clear(plan, browser, viewport):
+    """On a laptop and on an office screen, no panel covers the district's six largest sites."""
+    w, h = viewport
+    context = browser.new_context(viewport={"width": w, "height": h}, locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    try:
+        browser_util.open_offline(page, plan.outputs["map_html"])
+        largest = plan.sites.sort_values("capacity_mw", ascending=False)["site_id"].head(6).tolist()
+        sites = browser_util.site_boxes(page, largest)
+        assert sorted(sites) == sorted(largest)
+        panels = browser_util.panel_boxes(page)
+        assert {".bhg-title", ".bhg-legend", ".leaflet-control-layers", ".bhg-dashboard"} <= set(panels)
+        covered = [(s, k) for s, box in sites.items() for k, pb in panels.items() if browser_util.overlaps(box, pb)]
+        assert covered == []
+        for s, box in sites.items():  # and each is on screen
+            assert box["left"] >= 0 and box["top"] >= 0 and box["right"] <= w and box["bottom"] <= h, s
+        # panels never run into one another, also with every note unfolded
+        page.locator(".bhg-title details summary").click()
+        panels = browser_util.panel_boxes(page)
+        assert [(a, b) for a in panels for b in panels if a < b and browser_util.overlaps(panels[a], panels[b])] == []
+        # the data status leads the dashboard, before the first verdict
+        status = page.locator(".bhg-dashboard .bhg-data-status").bounding_box()
+        first = page.locator(".bhg-dashboard .bhg-target").first.bounding_box()
+        assert status["y"] + status["height"] <= first["y"]
+        browser_util.screenshot(page, f"binhai_2025_map_{w}x{h}")
+    finally:
+        context.close()
+
+
 def test_print_maps_and_report_written(plan):
-    from binhai_geo.webmap import external_references
+    from binhai_geo.deliverables.webmap import external_references
 
     out = plan.outputs
     themes = {role.split("_")[1] for role in out if role.startswith("print_")}

@@ -89,3 +89,13 @@ def test_capacity_indicators_by_hand():
     assert ind["storage_capacity"].value == 100.0
     assert ind["renewable_share"].value == pytest.approx(20.0)
     assert "rooftop_pv_new_buildings" not in ind  # the solar engine computes it (tests/solar)
+
+
+def test_chinese_names_carried_from_the_layer():
+    layers = synthetic_layers()
+    layers["salt_pan"] = layers["salt_pan"].assign(name="Haijing salt field", name_zh="海晶盐场(汉沽东片)")
+    sites = build_sites(layers, load_capacity_density(), pv_surfaces=PV, wind_surfaces=WIND).set_index("site_id")
+    assert sites.loc["salt_pan-pv-0", "name_zh"] == "海晶盐场(汉沽东片)"
+    assert sites.loc["salt_pan-pv-0", "name"] == "Haijing salt field"
+    # a layer without name_zh leaves the column empty, not invented
+    assert sites.loc["offshore_zone-wind-1", "name_zh"] is None or pd.isna(sites.loc["offshore_zone-wind-1", "name_zh"])

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
+from binhai_geo.deliverables.webmap import build_map, external_references, to_offline_html, write_map
 from binhai_geo.errors import BinhaiGeoError, LayerError, OutputError
 from binhai_geo.layermodel import LAYER_KINDS
-from binhai_geo.webmap import build_map, external_references, to_offline_html, write_map
 
 CRS = "EPSG:4527"  # CGCS2000 / 3-degree Gauss-Kruger zone 39 (central meridian 117°E)
 X0, Y0 = 39_560_000.0, 4_320_000.0
@@ -293,7 +293,7 @@ def test_popups_with_site_fields(page):
     for label in (
         "场址编号 Site ID",
         "装机容量 Capacity (MW)",
-        "年发电量 Annual energy (MWh/yr)",
+        "年发电量 Annual energy (GWh/年 GWh/yr)",  # planners' unit: GWh per year
         "单位容量年发电量 Specific yield (kWh/kWp)",
         "容量系数 Capacity factor",
         "面积 Area (km²)",
@@ -301,7 +301,7 @@ def test_popups_with_site_fields(page):
         assert label in page, label
     assert '"site_id":"S-001"' in page
     assert '"capacity_mw":"4,000"' in page
-    assert '"energy_mwh_per_yr":"5,432,100"' in page
+    assert '"energy_mwh_per_yr":"5,432"' in page  # 5,432,100 MWh/yr shown as 5,432 GWh/年
     assert '"capacity_factor":"0.155"' in page
     assert '"layer_kind":"盐田 Salt pan"' in page
     assert '"specific_yield_kwh_per_kwp":"–"' in page  # empty value shown as a dash
@@ -446,7 +446,7 @@ def _subdistricts() -> gpd.GeoDataFrame:
 
 def test_overlay_with_variants_and_popup_fields():
     from binhai_geo.deliverables.registry import GEO_LAYERS
-    from binhai_geo.webmap import Overlay
+    from binhai_geo.deliverables.webmap import Overlay
 
     layers, sites, targets = synthetic_inputs()
     entry = GEO_LAYERS["forest_change"]
@@ -484,7 +484,7 @@ def test_large_layer_is_aggregated_with_detail_at_high_zoom():
 
 
 def test_choropleth_by_subdistrict_name():
-    from binhai_geo.webmap import Choropleth
+    from binhai_geo.deliverables.webmap import Choropleth
 
     layers, sites, targets = synthetic_inputs()
     layers["subdistrict"] = _subdistricts()
@@ -502,7 +502,7 @@ def test_choropleth_by_subdistrict_name():
 
 
 def test_classify():
-    from binhai_geo.webmap import classify
+    from binhai_geo.deliverables.webmap import classify
 
     c = classify(np.array([1.0, 2.0, np.nan, 2.0]))
     assert c.breaks == (1.0, 2.0) and c.labels == ("1", "2")
@@ -514,8 +514,8 @@ def test_classify():
 
 
 def test_basemaps_need_permission_and_shift_moves_the_overlay():
+    from binhai_geo.deliverables.webmap import TileBasemap
     from binhai_geo.gcj02 import geometries_to_gcj02
-    from binhai_geo.webmap import TileBasemap
 
     layers, sites, targets = synthetic_inputs()
     base = TileBasemap("高德地图 AMap streets", ["https://webrd0{s}.example/{z}/{x}/{y}"], "1234", "© AMap")
@@ -530,8 +530,28 @@ def test_basemaps_need_permission_and_shift_moves_the_overlay():
     land_var = re.search(r'\[\"陆地 Land\",(\w+)\]', page).group(1)
     assert f"{land_var}.addTo" not in page
     plain = to_offline_html(build_map(layers, sites, targets, title="t", title_zh="t", credits=[]))
-    shifted = re.search(r'"site_id":"S-003"', page) and re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', page)
-    orig = re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{"site_id":"S-003"', plain)
+    shifted = re.search(r'"site_id":"S-003"', page) and re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{[^}]*"site_id":"S-003"', page)
+    orig = re.search(r'\{"type":"Point","coordinates":\[([\d.]+),([\d.]+)\]\},"properties":\{[^}]*"site_id":"S-003"', plain)
     d_lon = (float(shifted.group(1)) - float(orig.group(1))) * 111_320 * np.cos(np.radians(39))
     d_lat = (float(shifted.group(2)) - float(orig.group(2))) * 110_574
     assert 500 < np.hypot(d_lon, d_lat) < 600 and d_lon > 0 and d_lat > 0  # east-north-east, about 550 m
+
+
+def test_base_layers_draw_without_popups_and_shapes_without_focus_box(page):
+    land = re.search(r'bhg\.layerOptions\((\{"label":"陆地 Land".*?\})\)', page).group(1)
+    assert '"interactive":false' in land and '"fields":[]' in land
+    sea = re.search(r'bhg\.layerOptions\((\{"label":"海域 Sea area".*?\})\)', page)
+    assert sea is None or '"interactive":false' in sea.group(1)
+    salt = re.search(r'bhg\.layerOptions\((\{"label":"盐田 Salt pan".*?\})\)', page).group(1)
+    assert "interactive" not in salt  # other layers keep their popups
+    assert ".leaflet-interactive:focus { outline: none; }" in page
+
+
+def test_site_popup_short_with_grouped_details(page):
+    spec = re.search(r'bhg\.layerOptions\((\{"label":"光伏场址 PV sites".*?\})\)', page).group(1)
+    fields = json.loads(spec)["fields"]
+    main = [f[0] for f in fields if len(f) == 2]
+    assert main == ["name", "site_id", "technology", "layer_kind", "capacity_mw", "energy_mwh_per_yr"]
+    groups = {f[0]: f[2] for f in fields if len(f) == 3}  # the rest: on demand, in named groups
+    assert groups == {"specific_yield_kwh_per_kwp": "发电 Yield", "capacity_factor": "发电 Yield",
+                      "area_km2": "用地 Land"}

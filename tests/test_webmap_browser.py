@@ -7,8 +7,8 @@ import pytest
 from shapely.geometry import Point
 from test_webmap import X0, Y0, synthetic_inputs, synthetic_map
 
+from binhai_geo.deliverables.webmap import build_map, write_map
 from binhai_geo.layermodel import LAYER_KINDS
-from binhai_geo.webmap import build_map, write_map
 
 import browser_util
 
@@ -46,6 +46,8 @@ def test_synthetic_map_renders_offline(browser_page, map_file):
     assert page.locator(".leaflet-control-scale").is_visible()
 
     overlays = page.locator(".leaflet-control-layers-overlays")
+    assert not overlays.is_visible()  # 1280x800: the layer list starts folded, out of the map's way
+    page.locator(".bhg-layers .bhg-panel-head").click()
     assert overlays.is_visible()
     listed = overlays.inner_text()
     for kind in ("land", "boundary", "salt_pan", "offshore_zone", "wetland", "exclusion", "substation"):

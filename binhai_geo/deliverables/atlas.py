@@ -1,7 +1,7 @@
 """The atlas: the plan run's offline web map, and its optional Chinese-basemap variants.
 
 :func:`build_atlas` turns a :class:`~binhai_geo.runner.PlanResult` into a
-:func:`binhai_geo.webmap.build_map` call: every layer kind, the candidate sites, every engine geo
+:func:`binhai_geo.deliverables.webmap.build_map` call: every layer kind, the candidate sites, every engine geo
 layer (styled and themed through :mod:`binhai_geo.deliverables.registry`, grey under "other" when
 unknown), a choropleth per sub-district for each per-sub-district figure the run has, and the
 target dashboard.
@@ -25,13 +25,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from binhai_geo.deliverables.datastatus import data_status
 from binhai_geo.deliverables.registry import GEO_LAYERS, TABLES, column, geo_entry, table_entry
+from binhai_geo.deliverables.webmap import Choropleth, Overlay, TileBasemap, build_map, to_offline_html
 
 if TYPE_CHECKING:
     import folium
 
     from binhai_geo.runner import PlanResult
-    from binhai_geo.webmap import Choropleth, Overlay, TileBasemap
 
 #: Tianditu WMTS layers (Web Mercator tile matrix set "w"): basemap key -> (label, [base, labels]).
 TIANDITU_LAYERS = {
@@ -88,8 +89,6 @@ class AtlasPages:
 
 def overlays_of(geo: Mapping[str, gpd.GeoDataFrame]) -> list[Overlay]:
     """Return an overlay for each engine geo layer: known names first (registry order), then the others."""
-    from binhai_geo.webmap import Overlay
-
     names = [n for n in GEO_LAYERS if n in geo] + sorted(n for n in geo if n not in GEO_LAYERS)
     out = []
     for name in names:
@@ -116,7 +115,7 @@ def _numeric_columns(df: pd.DataFrame, skip: set[str]) -> list[str]:
 def _per_subdistrict(df: pd.DataFrame, value: str) -> dict[str, float] | None:
     """Return value per sub-district; rows of one sub-district are summed for additive units, else None.
 
-    Values are matched to the ``subdistrict`` polygons by name by :func:`binhai_geo.webmap.build_map`
+    Values are matched to the ``subdistrict`` polygons by name by :func:`binhai_geo.deliverables.webmap.build_map`
     (``name``, ``name_zh`` or both, e.g. ``Hangu 汉沽``); rows naming no polygon (a district total) are
     simply not drawn.
     """
@@ -140,8 +139,6 @@ def choropleths_of(result: PlanResult) -> list[Choropleth]:
     representative point) follow.
     Known tables come first, at most :data:`MAX_CHOROPLETHS`; all start switched off.
     """
-    from binhai_geo.webmap import Choropleth
-
     if "subdistrict" not in result.layers.layers:
         return []
     out: list[Choropleth] = []
@@ -170,16 +167,21 @@ def choropleths_of(result: PlanResult) -> list[Choropleth]:
                 values = [first] if first else []
             for tid, part in df.groupby("target_id", sort=True):
                 label = str(tid)
+                target_unit = str(part["unit"].iloc[0]) if "unit" in part.columns else ""
                 if str(tid) in targets.index:
                     t = targets.loc[str(tid)]
                     label = f"{t['description_zh']} {t['description']}"
+                    target_unit = str(t.get("unit", target_unit))
+                target_unit = {"percent": "%"}.get(target_unit, target_unit)
                 for value in values:
                     vals = _per_subdistrict(part, value)
                     if not vals:
                         continue
                     col = column(value)
-                    unit = col.unit or (str(part["unit"].iloc[0]) if "unit" in part.columns else "")
+                    unit = col.unit or target_unit
                     unit = {"percent": "%"}.get(unit, unit)
+                    if target_unit and unit != target_unit:
+                        continue  # a target's map shows the target's own unit (no MW on a share target)
                     what = f" · {col.zh} {col.en}".rstrip() if len(values) > 1 or value != "computed" else ""
                     out.append(Choropleth(f"{label}{suffix}{what}", unit, vals, palette="purples"))
             continue
@@ -202,8 +204,6 @@ def choropleths_of(result: PlanResult) -> list[Choropleth]:
 
 
 def _site_capacity_choropleths(result: PlanResult) -> list[Choropleth]:
-    from binhai_geo.webmap import Choropleth
-
     sub = result.layers.layers["subdistrict"]
     sites = result.sites
     if not len(sites) or not len(sub) or "name" not in sub.columns:
@@ -226,8 +226,6 @@ def _site_capacity_choropleths(result: PlanResult) -> list[Choropleth]:
 
 
 def _basemaps(keys: list[str], tianditu_key: str | None) -> list[TileBasemap]:
-    from binhai_geo.webmap import TileBasemap
-
     out = []
     for k in keys:
         if k in TIANDITU_LAYERS:
@@ -257,10 +255,10 @@ def build_atlas(result: PlanResult, *, basemaps: list[str] | None = None,
     Returns
     -------
     folium.Map
-        Render it with :func:`binhai_geo.webmap.to_offline_html` (``allow_tile_layers=True`` with basemaps).
+        Render it with :func:`~binhai_geo.deliverables.webmap.to_offline_html` (``allow_tile_layers=True``
+        with basemaps).
     """
     from binhai_geo.gcj02 import geometries_to_gcj02
-    from binhai_geo.webmap import build_map
 
     wf = result.workflow
     spec = wf.spec.deliverables
@@ -285,6 +283,7 @@ def build_atlas(result: PlanResult, *, basemaps: list[str] | None = None,
         detail_max_features=spec.detail_max_features,
         grid_cell_m=spec.grid_cell_m,
         detail_min_zoom=spec.detail_min_zoom,
+        data_status=data_status(result),
     )
 
 
@@ -297,8 +296,6 @@ def tianditu_key(result: PlanResult) -> str | None:
 
 def atlas_pages(result: PlanResult) -> AtlasPages:
     """Render the offline atlas and the basemap variants the workflow asks for (see the module docstring)."""
-    from binhai_geo.webmap import to_offline_html
-
     wf = result.workflow
     spec = wf.spec.deliverables
     prefix = wf.prefix

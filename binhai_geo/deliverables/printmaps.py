@@ -26,12 +26,15 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from binhai_geo.deliverables.datastatus import data_status
 from binhai_geo.deliverables.fonts import CjkFont, rc_params
+from binhai_geo.deliverables.formatting import fmt, fmt_number, gap_and_surplus
+from binhai_geo.deliverables.maplayers import Choropleth, Overlay
 from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAYERS, THEME_LABELS
+from binhai_geo.deliverables.styling import classify
 
 if TYPE_CHECKING:
     from binhai_geo.runner import PlanResult
-    from binhai_geo.webmap import Choropleth, Overlay
 
 #: Page sizes, landscape [inch].
 PAGES = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
@@ -235,10 +238,10 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
     import matplotlib.pyplot as plt
 
     from binhai_geo.layermodel import LAYER_KINDS
-    from binhai_geo.webmap import classify
 
     content = _theme_content(theme, result, overlays, choropleths)
     chosen = choropleths[0] if (theme == "targets" and choropleths) else None
+    capacity = _capacity_rows(result) if theme == "targets" else []
     if not content and chosen is None:
         return None
     layers = result.layers.layers
@@ -287,12 +290,16 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
             if (idx < 0).any():
                 handles.append(_handle({"color": "#555", "fillColor": "#dddddd", "fillOpacity": 0.85, "weight": 0.8},
                                        "polygon", "无数据 No data"))
+            by_area = _counted_by_subdistrict(capacity)
             for _, row in g.iterrows():
                 p = row.geometry.representative_point()
                 v = row["value"]
-                ax.text(p.x, p.y, f"{row.get('name_zh', '') or row.get('name', '')}\n"
-                        f"{'–' if not np.isfinite(v) else f'{v:,.3g}'} {chosen.unit}", ha="center", va="center",
-                        fontsize=7.5, zorder=30, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none",
+                name_zh, name = row.get("name_zh", "") or "", row.get("name", "") or ""
+                lines = by_area.get(str(name)) or by_area.get(str(name_zh))
+                text = "\n".join(lines) if lines else (
+                    f"{'–' if not np.isfinite(v) else fmt_number(float(v))} {chosen.unit}")
+                ax.text(p.x, p.y, f"{name_zh or name}\n{text}", ha="center", va="center",
+                        fontsize=7.0, zorder=30, bbox={"facecolor": "white", "alpha": 0.78, "edgecolor": "none",
                                                        "pad": 1.5})
             z += 1
         for label, gdf, style, variants in content:
@@ -333,10 +340,17 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
         tzh, ten = THEME_LABELS[theme]
         fig.text(0.03, 0.955, f"{wf.title_zh} · {tzh}", fontsize=15, va="top")
         fig.text(0.03, 0.915, f"{wf.title} · {ten}", fontsize=10, va="top", color="#333")
+        status = [it for it in data_status(result) if it.caution]
+        if status:
+            line = "⚠ 数据状况 Data status: " + "；".join(it.brief_zh or it.zh for it in status) + " / " + "; ".join(
+                it.brief_en or it.en for it in status)
+            fig.text(0.03, 0.888, _wrap(line, 175), fontsize=6.6, va="top", color="#6d4c00")
         leg_title = "图例 Legend"
         if chosen is not None:
             leg_title += "\n" + _wrap(chosen.label, 34)
-        lax = fig.add_axes((0.71, 0.40, 0.27, 0.46))
+        if capacity:
+            _capacity_table(fig, (0.71, 0.40, 0.26, 0.2), capacity)
+        lax = fig.add_axes((0.71, 0.62, 0.27, 0.24) if capacity else (0.71, 0.40, 0.27, 0.46))
         lax.axis("off")
         ncol = 1 if len(handles) <= 16 else 2
         lax.legend(handles=handles, loc="upper left", fontsize=7.2 if ncol == 1 else 6.2, title=leg_title,
@@ -365,6 +379,72 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
             files[fmt] = buf.getvalue()
         plt.close(fig)
     return PrintMap(theme, files)
+
+
+#: Short names of the capacity targets on the targets print map (target id -> 中文, English).
+CAPACITY_TARGETS = {"pv_capacity": ("光伏", "PV"), "wind_capacity": ("风电", "Wind"),
+                    "renewable_capacity": ("可再生", "Renewables"), "storage_capacity": ("储能", "Storage")}
+
+
+def _capacity_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """Return the capacity targets of the conformance table [MW].
+
+    Each: district required, counted, gap and surplus (as :func:`gap_and_surplus` reads them) and the
+    capacity counted in each sub-district.
+    """
+    conf = result.tables.get("conformance")
+    if conf is None or not len(conf) or not {"target_id", "area", "counted"} <= set(conf.columns):
+        return []
+    out = []
+    for tid, (zh, en) in CAPACITY_TARGETS.items():
+        part = conf.loc[conf["target_id"] == tid]
+        if not len(part):
+            continue
+        district = part.loc[part["area"] == "district"]
+        rec = district.iloc[0].to_dict() if len(district) else {}
+        gap, surplus = gap_and_surplus(rec)
+        subs = {str(r["area"]): r.get("counted") for r in part.to_dict("records") if r["area"] != "district"}
+        zh_of = dict(zip(part["area"].astype(str), part.get("area_zh", part["area"]).astype(str), strict=True))
+        out.append({"target_id": tid, "zh": zh, "en": en, "required": rec.get("required"),
+                    "counted": rec.get("counted"), "gap": gap, "surplus": surplus, "subdistricts": subs,
+                    "zh_of": zh_of})
+    return out
+
+
+def _counted_by_subdistrict(rows: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Return label lines per sub-district (English and Chinese name): ``光伏 3,600 MW`` for each target."""
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        for area, value in r["subdistricts"].items():
+            line = f"{r['zh']} {fmt(value, 'float')} MW"
+            out.setdefault(area, []).append(line)
+            out.setdefault(r["zh_of"].get(area, area), out[area])
+    return out
+
+
+def _capacity_table(fig: Any, rect: Sequence[float], rows: Sequence[dict[str, Any]]) -> None:
+    """Draw the table of the capacity targets: required, counted, gap and surplus for the district [MW]."""
+    ax = fig.add_axes(rect)
+    ax.axis("off")
+    header = ["目标\nTarget", "要求\nRequired", "已计入\nCounted", "差距\nGap", "超出\nSurplus"]
+    cells = [[f"{r['zh']} {r['en']}", fmt(r["required"], "float"), fmt(r["counted"], "float"), fmt(r["gap"], "float"),
+              fmt(r["surplus"], "float")] for r in rows]
+    ax.set_title("容量目标（全区，MW）Capacity targets (district, MW)\n地图标注：各分区已计入容量 "
+                 "Map labels: capacity counted per sub-district", fontsize=7.2, loc="left", pad=2)
+    table = ax.table(cellText=cells, colLabels=header, loc="upper left", cellLoc="right", colLoc="center",
+                     colWidths=[0.3, 0.175, 0.175, 0.175, 0.175])
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.2)
+    table.scale(1.0, 1.3)
+    for (i, j), cell in table.get_celld().items():
+        if i == 0:
+            cell.set_height(cell.get_height() * 1.6)
+        cell.set_edgecolor("#bbbbbb")
+        cell.set_linewidth(0.4)
+        if i == 0:
+            cell.set_facecolor("#eef2ee")
+        if j == 0:
+            cell.set_text_props(ha="left")
 
 
 def _wrap(text: str, width: int) -> str:

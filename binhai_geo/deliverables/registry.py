@@ -259,6 +259,7 @@ class Column:
 COLUMNS: dict[str, Column] = {
     "site_id": Column("场址编号", "Site ID"),
     "name": Column("名称", "Name"),
+    "name_zh": Column("中文名称", "Chinese name"),
     "layer_kind": Column("用地类型", "Surface"),
     "technology": Column("技术", "Technology"),
     "area_km2": Column("面积", "Area", "km²"),
@@ -315,7 +316,72 @@ COLUMNS: dict[str, Column] = {
     "planned_mw": Column("规划", "Planned", "MW"),
     "area": Column("区域", "Area"),
     "area_zh": Column("区域（中文）", "Area (Chinese)"),
+    "candidate_area_km2": Column("候选面积", "Candidate area", "km²"),
+    "candidate_length_km": Column("候选长度", "Candidate length", "km"),
+    "candidate_capacity_mw": Column("候选装机", "Candidate capacity", "MW"),
+    "eligible_share": Column("可开发比例", "Eligible share"),
+    "gross_energy_mwh_per_yr": Column("毛发电量（尾流前）", "Gross energy (before wakes)", "MWh/yr"),
+    "net_energy_mwh_per_yr": Column("净发电量", "Net energy", "MWh/yr"),
+    "grid_distance_km": Column("并网距离", "Grid distance", "km"),
+    "submarine_km": Column("海缆长度", "Submarine cable", "km"),
+    "substation": Column("接入变电站", "Substation"),
+    "substation_voltage_kv": Column("变电站电压", "Substation voltage", "kV"),
+    "required_voltage_kv": Column("所需接入电压", "Required voltage", "kV"),
+    "grid_cost_cny": Column("并网费用", "Grid connection cost", "CNY"),
+    "capex_cny": Column("总投资", "Capex", "CNY"),
+    "annual_cost_cny_per_yr": Column("年费用", "Annual cost", "CNY/yr"),
+    "avoided_tco2_per_yr": Column("减排量", "Avoided CO2", "tCO2/yr"),
+    "sink_lost_tco2_per_yr": Column("碳汇损失", "Sink lost", "tCO2/yr"),
+    "net_tco2_per_yr": Column("净减排量", "Net CO2 benefit", "tCO2/yr"),
+    "protected_overlap_km2": Column("与保护地重叠", "Protected-area overlap", "km²"),
+    "rank": Column("排序", "Rank"),
+    "committed_mw": Column("已有项目占用", "Committed to projects", "MW"),
+    "available_mw": Column("可新增", "Available", "MW"),
+    "cumulative_available_mw": Column("累计可新增", "Cumulative available", "MW"),
+    "rated_mw": Column("单机容量", "Rated power", "MW"),
+    "surplus": Column("超出", "Surplus"),
+    "required_mw": Column("要求", "Required", "MW"),
 }
+
+#: Columns shown in a planner's units in popups and report tables: column -> (factor, unit shown).
+#: 亿元 = 1e8 CNY; 万吨 = 1e4 t.
+DISPLAY_UNITS: dict[str, tuple[float, str]] = {
+    "energy_mwh_per_yr": (1e-3, "GWh/年 GWh/yr"),
+    "gross_energy_mwh_per_yr": (1e-3, "GWh/年 GWh/yr"),
+    "net_energy_mwh_per_yr": (1e-3, "GWh/年 GWh/yr"),
+    "capex_cny": (1e-8, "亿元 100 M CNY"),
+    "grid_cost_cny": (1e-8, "亿元 100 M CNY"),
+    "annual_cost_cny_per_yr": (1e-8, "亿元/年 100 M CNY/yr"),
+    "avoided_tco2_per_yr": (1e-4, "万吨CO2/年 10 kt/yr"),
+    "sink_lost_tco2_per_yr": (1e-4, "万吨CO2/年 10 kt/yr"),
+    "net_tco2_per_yr": (1e-4, "万吨CO2/年 10 kt/yr"),
+}
+
+
+def display_label(name: str) -> str:
+    """``中文 English (unit)`` of a column, in its display unit when :data:`DISPLAY_UNITS` has one."""
+    col = column(name)
+    if name in DISPLAY_UNITS:
+        return f"{f'{col.zh} {col.en}'.strip()} ({DISPLAY_UNITS[name][1]})"
+    return col.label
+
+
+#: A site popup: these lines first (when the site has them), then the groups under "details".
+SITE_POPUP_MAIN: tuple[str, ...] = (
+    "name_zh", "name", "site_id", "technology", "layer_kind", "capacity_mw", "energy_mwh_per_yr",
+    "lcoe_cny_per_mwh", "capex_cny",
+)
+SITE_POPUP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("发电 Yield", ("specific_yield_kwh_per_kwp", "capacity_factor", "turbines", "turbine_type", "wake_loss_pct",
+                  "gross_energy_mwh_per_yr")),
+    ("用地 Land", ("area_km2", "length_km", "capacity_density", "candidate_area_km2", "candidate_length_km",
+                 "candidate_capacity_mw", "eligible_share", "protected_overlap_km2")),
+    ("并网 Grid", ("grid_distance_km", "submarine_km", "substation", "substation_voltage_kv", "required_voltage_kv",
+                 "grid_cost_cny")),
+    ("碳 Carbon", ("avoided_tco2_per_yr", "sink_lost_tco2_per_yr", "net_tco2_per_yr")),
+)
+#: Group of a site column listed nowhere above.
+SITE_POPUP_OTHER = "其他 Other"
 
 #: Units read from the end of a column name (longest first).
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -351,6 +417,45 @@ DASHBOARD_FIRST: tuple[str, ...] = (
     "pv_capacity", "wind_capacity", "renewable_capacity", "renewable_share", "storage_capacity",
     "forest_cover", "forest_cover_2030", "protected_area_share", "natural_shoreline", "rooftop_pv_new_buildings",
 )
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """How a verdict of the target check is shown: CSS class suffix, badge text (中文, English), colour."""
+
+    css: str
+    zh: str
+    en: str
+    color: str
+
+    @property
+    def label(self) -> str:
+        """Badge text, Chinese first."""
+        return f"{self.zh} {self.en}"
+
+
+#: Verdicts of the target check, as the atlas, the report and the print maps show them. ``indicative``: the
+#: verdict rests on illustrative or assumed data (sample layers, a stand-in weather year, an assumed wind
+#: resource) and is drawn hatched.
+TARGET_STATUSES: dict[str, TargetStatus] = {
+    "met": TargetStatus("met", "达标", "met", "#2e7d32"),
+    "on track": TargetStatus("on-track", "有望达标", "on track", "#689f38"),
+    "short": TargetStatus("short", "未达标", "short", "#c62828"),
+    "indicative": TargetStatus("indicative", "示意", "indicative", "#a1660a"),
+    "not computed": TargetStatus("not-computed", "未测算", "not computed", "#8a8a8a"),
+}
+
+
+def target_status(value: object) -> TargetStatus:
+    """Return how verdict ``value`` is shown (``on_track``, ``On track`` and ``on track`` alike).
+
+    An unknown or empty verdict is shown as not computed, with its own English text.
+    """
+    key = str(value if value is not None else "").strip().lower().replace("_", " ")
+    if key in TARGET_STATUSES:
+        return TARGET_STATUSES[key]
+    nc = TARGET_STATUSES["not computed"]
+    return TargetStatus(nc.css, nc.zh if key in ("", "nan", "none") else "", key or nc.en, nc.color)
+
 
 #: Target units as displayed.
 UNIT_DISPLAY = {"percent": "%", "t_per_day": "t/d", "count": "", "m2": "m²"}

@@ -15,8 +15,8 @@ the system); the page has print styles, so a browser's "print to PDF" gives an A
 
 from __future__ import annotations
 
-import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,14 +24,38 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from binhai_geo.deliverables import charts
+from binhai_geo.deliverables.datastatus import data_status, status_html
 from binhai_geo.deliverables.fonts import CjkFont
-from binhai_geo.deliverables.registry import TABLES, TECH_LABELS, UNIT_DISPLAY, column, table_entry
+from binhai_geo.deliverables.formatting import esc, fmt, fmt_number, gap_and_surplus
+from binhai_geo.deliverables.panels import COMPARISONS
+from binhai_geo.deliverables.registry import (
+    DASHBOARD_FIRST,
+    DISPLAY_UNITS,
+    TABLES,
+    TARGET_STATUSES,
+    TECH_LABELS,
+    UNIT_DISPLAY,
+    column,
+    table_entry,
+    target_status,
+)
+from binhai_geo.layermodel import LAYER_KINDS
 
 if TYPE_CHECKING:
     from binhai_geo.runner import PlanResult
 
 #: Rows shown of a long table (the CSV beside the report has all of them).
-MAX_ROWS = 300
+MAX_ROWS = 40
+
+#: Candidate sites shown in the report (largest first); all of them are in ``<prefix>_sites.csv``.
+TOP_SITES = 20
+
+#: Columns of the top-sites table, when the sites have them.
+TOP_SITE_COLUMNS = ("site_id", "name_zh", "name", "technology", "layer_kind", "capacity_mw", "energy_mwh_per_yr",
+                    "lcoe_cny_per_mwh", "capex_cny", "grid_distance_km")
+
+#: A table with more columns than this is printed on a landscape page.
+WIDE_COLUMNS = 8
 
 #: Columns that make a table a factor table (shown with the assumptions).
 FACTOR_COLUMNS = {"value", "low", "high", "unit", "source"}
@@ -55,7 +79,12 @@ td.long { min-width: 220px; max-width: 420px; font-size: 11px; color: #444; }
 .status { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 11px;
   white-space: nowrap; }
 .status-met { background: #2e7d32; } .status-short { background: #c62828; }
+.status-on-track { background: #689f38; } .status-indicative { background: #a1660a; }
 .status-not-computed { background: #8a8a8a; }
+.bhg-data-status { background: #fff4d6; border-left: 4px solid #e0a100; padding: 4px 12px 6px; margin: 12px 0; }
+.bhg-data-status h2 { border: none; margin: 6px 0 2px; font-size: 17px; color: #6d4c00; }
+.bhg-data-status ul { margin: 4px 0; padding-left: 18px; } .bhg-data-status li { font-size: 13px; margin: 3px 0; }
+.bhg-data-status li.caution { color: #4e3800; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; }
 .card { flex: 1 1 200px; border: 1px solid #dde3dd; border-radius: 6px; padding: 8px 10px; }
 .card .k { font-size: 12px; color: #555; } .card .v { font-size: 20px; font-weight: bold; }
@@ -65,103 +94,143 @@ td.long { min-width: 220px; max-width: 420px; font-size: 11px; color: #444; }
 .note { background: #fff4d6; border-left: 3px solid #e0a100; padding: 4px 8px; margin: 4px 0; font-size: 13px; }
 .small { font-size: 12px; color: #555; }
 code { font-size: 12px; }
-@page { size: A4; margin: 14mm; }
-@media print { body { background: #fff; } main { padding: 0; max-width: none; }
+@page { size: A4 portrait; margin: 14mm; }
+@page wide { size: A4 landscape; margin: 12mm; }
+@media print { body { background: #fff; font-size: 11px; } main { padding: 0; max-width: none; }
+  nav { display: none; }
   .wrap { max-height: none; overflow: visible; }
-  h2 { break-after: avoid; } .chart, table { break-inside: auto; } th { position: static; } }
+  .wrap.wide { page: wide; }
+  table { font-size: 9.5px; } td.long { max-width: none; }
+  h2 { break-after: avoid; } h3 { break-after: avoid; } .chart, .card, .bhg-data-status { break-inside: avoid; }
+  table { break-inside: auto; } tr { break-inside: avoid; } thead { display: table-header-group; }
+  th { position: static; } .status { border: 1px solid #555; color: #000; background: #fff; } }
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _fmt(value: object, dtype: str = "") -> str:
-    from binhai_geo.webmap import _fmt as fmt
-
-    return fmt(value, dtype)
-
-
-def _heading(name: str) -> str:
+def _heading(name: str, unit: str | None = None) -> str:
     col = column(name)
+    if unit is not None:
+        col = type(col)(col.zh, col.en, unit)
     if col.zh:
-        text = f"{_esc(col.zh)}<br><span class='en'>{_esc(col.en)}</span>"
+        text = f"{esc(col.zh)}<br><span class='en'>{esc(col.en)}</span>"
     else:
-        text = f"<span class='en'>{_esc(col.en)}</span>"
-    return text + (f" <span class='en'>({_esc(col.unit)})</span>" if col.unit else "")
+        text = f"<span class='en'>{esc(col.en)}</span>"
+    return text + (f" <span class='en'>({esc(col.unit)})</span>" if col.unit else "")
 
 
-def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | None = None) -> str:
-    """Return ``df`` as an HTML table with bilingual column headings and formatted numbers."""
+def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | None = None,
+               unit_override: dict[str, str] | None = None) -> str:
+    """Return ``df`` as an HTML table with bilingual column headings and formatted numbers.
+
+    At most ``max_rows`` rows (the rest are in ``csv_name``); ``unit_override`` gives a column's unit when
+    its values were converted for display (e.g. ``亿元``). A table wider than :data:`WIDE_COLUMNS` columns
+    is printed on a landscape page.
+    """
     cols = [c for c in df.columns if c != "geometry"]
-    head = "".join(f"<th>{_heading(c)}</th>" for c in cols)
+    head = "".join(f"<th>{_heading(c, (unit_override or {}).get(c))}</th>" for c in cols)
     rows = []
     for rec in df[cols].head(max_rows).to_dict("records"):
         cells = []
         for c in cols:
             v = rec[c]
             if isinstance(v, int | float) and not isinstance(v, bool):
-                cells.append(f"<td class='num'>{_esc(_fmt(v, 'float' if isinstance(v, float) else ''))}</td>")
+                cells.append(f"<td class='num'>{esc(fmt(v, 'float' if isinstance(v, float) else ''))}</td>")
             else:
-                text = _fmt(v)
+                text = fmt(v)
                 cls = " class='long'" if len(text) > 60 else ""
-                cells.append(f"<td{cls}>{_esc(text)}</td>")
+                cells.append(f"<td{cls}>{esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(df) > max_rows:
-        where = f" (全部见 all rows in <code>{_esc(csv_name)}</code>)" if csv_name else ""
+        where = f" (全部见 all rows in <code>{esc(csv_name)}</code>)" if csv_name else ""
         more = (f"<p class='small'>显示前 {max_rows} 行，共 {len(df):,} 行 Showing {max_rows} of {len(df):,} rows"
                 f"{where}.</p>")
     body = "".join(rows)
-    return f"<div class='wrap'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}"
+    wide = " wide" if len(cols) > WIDE_COLUMNS else ""
+    return (f"<div class='wrap{wide}'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            f"{more}")
 
 
-def _status_badge(status: str) -> str:
-    cls = {"met": "met", "short": "short"}.get(status, "not-computed")
-    zh = {"met": "达标", "short": "未达标"}.get(status, "未测算")
-    return f"<span class='status status-{cls}'>{zh} {_esc(status)}</span>"
+def _status_badge(status: object) -> str:
+    st = target_status(status)
+    return f"<span class='status status-{st.css}'>{esc(st.zh)} {esc(st.en)}</span>"
 
 
 def _targets_html(targets: pd.DataFrame) -> str:
+    """Return the targets table: rounded figures, the gap >= 0 and the surplus, each verdict's badge and basis."""
     rows = []
     for r in targets.to_dict("records"):
         unit = UNIT_DISPLAY.get(str(r["unit"]), str(r["unit"]))
+        gap, surplus = gap_and_surplus(r)
+        comp = str(r.get("comparison", "") or "")
         rows.append(
-            f"<tr data-target-id='{_esc(r['target_id'])}'><td>{_esc(r['description_zh'])}<br>"
-            f"<span class='en'>{_esc(r['description'])} · <code>{_esc(r['target_id'])}</code></span></td>"
-            f"<td class='num'>{_esc(_fmt(r['year'], 'int'))}</td>"
-            f"<td class='num'>{_esc(r.get('comparison', ''))} {_esc(_fmt(r['required'], 'float'))} {_esc(unit)}</td>"
-            f"<td class='num'>{_esc(_fmt(r['computed'], 'float'))}</td>"
-            f"<td class='num'>{_esc(_fmt(r['gap'], 'float'))}</td>"
-            f"<td>{_status_badge(str(r['status']))}</td><td class='long'>{_esc(_fmt(r.get('basis', '')))}</td></tr>"
+            f"<tr data-target-id='{esc(r['target_id'])}' data-status='{esc(target_status(r['status']).css)}'>"
+            f"<td>{esc(r['description_zh'])}<br>"
+            f"<span class='en'>{esc(r['description'])} · <code>{esc(r['target_id'])}</code></span></td>"
+            f"<td class='num'>{esc(fmt(r['year'], 'int'))}</td>"
+            f"<td class='num'>{esc(COMPARISONS.get(comp, comp))} {esc(fmt(r['required'], 'float'))} {esc(unit)}</td>"
+            f"<td class='num'>{esc(fmt(r['computed'], 'float'))}</td>"
+            f"<td class='num'>{esc(fmt(gap, 'float'))}</td>"
+            f"<td class='num'>{esc(fmt(surplus, 'float'))}</td>"
+            f"<td>{_status_badge(r['status'])}</td><td class='long'>{esc(fmt(r.get('basis', '')))}</td></tr>"
         )
     pairs = (("目标", "Target"), ("年份", "Year"), ("要求", "Required"), ("测算", "Computed"), ("差距", "Gap"),
-             ("状态", "Status"), ("依据", "Basis"))
+             ("超出", "Surplus"), ("状态", "Status"), ("依据", "Basis"))
     head = "".join(f"<th>{zh}<br><span class='en'>{en}</span></th>" for zh, en in pairs)
     body = "".join(rows)
-    return f"<div class='wrap'><table class='targets'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    return (f"<div class='wrap'><table class='targets'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            "</div><p class='small'>差距与超出均不为负 Gap and surplus are never negative; 示意 indicative: the "
+            "verdict rests on sample or assumed data (see Data status).</p>")
+
+
+def _top_sites_html(result: PlanResult) -> str:
+    """Return the largest candidate sites (by capacity) in planners' units; all sites are in the CSV."""
+    prefix = result.workflow.prefix
+    sites = pd.DataFrame(result.sites.drop(columns="geometry", errors="ignore"))
+    if not len(sites):
+        return "<p>–</p>"
+    if "capacity_mw" in sites.columns:
+        sites = sites.sort_values(["capacity_mw", "site_id"], ascending=[False, True], kind="stable")
+    top = sites[[c for c in TOP_SITE_COLUMNS if c in sites.columns]].head(TOP_SITES).copy()
+    if "technology" in top.columns:
+        top["technology"] = [TECH_LABELS.get(str(t), t) for t in top["technology"]]
+    if "layer_kind" in top.columns:
+        top["layer_kind"] = [LAYER_KINDS[k].label if k in LAYER_KINDS else k for k in top["layer_kind"]]
+    heads = {}
+    for c, (factor, unit) in DISPLAY_UNITS.items():
+        if c in top.columns:
+            top[c] = pd.to_numeric(top[c], errors="coerce") * factor
+            heads[c] = unit
+    by_tech = ""
+    if "technology" in sites.columns and "capacity_mw" in sites.columns:
+        by = sites.groupby("technology")["capacity_mw"].agg(["count", "sum"])
+        by_tech = "; ".join(f"{TECH_LABELS.get(str(t), t)} {int(r['count']):,} 个 sites, {fmt_number(r['sum'])} MW"
+                            for t, r in by.iterrows())
+    return (f"<p class='small'>按装机容量排序的前 {min(TOP_SITES, len(sites))} 个场址 The {min(TOP_SITES, len(sites))} "
+            f"largest of {len(sites):,} sites ({esc(by_tech)}); 全部场址见 all sites with every column in "
+            f"<code>{esc(prefix)}_sites.csv</code> / <code>{esc(prefix)}_sites.gpkg</code>.</p>"
+            + table_html(top, unit_override=heads))
 
 
 def _summary_html(result: PlanResult) -> str:
     sites = result.sites
     t = result.targets
-    counts = t["status"].value_counts()
     cards = [("候选场址 Candidate sites", f"{len(sites):,}")]
     if len(sites):
         by = sites.groupby("technology")["capacity_mw"].sum()
         for tech, mw in by.items():
             cards.append((f"候选容量 Candidate capacity · {TECH_LABELS.get(str(tech), tech)}", f"{mw:,.0f} MW"))
-    cards.append(("目标 Targets: 达标 met / 未达标 short / 未测算 not computed",
-                  f"{counts.get('met', 0)} / {counts.get('short', 0)} / {counts.get('not computed', 0)}"))
+    shown = Counter(target_status(v).en for v in t["status"])
+    order = [st for st in TARGET_STATUSES.values() if shown.get(st.en)]
+    cards.append(("目标 Targets: " + " / ".join(st.label for st in order),
+                  " / ".join(str(shown[st.en]) for st in order)))
     sl = result.tables.get("sink_ledger")
     if sl is not None and "tco2_per_yr" in sl.columns:
         total = pd.to_numeric(sl["tco2_per_yr"], errors="coerce").sum()
         cards.append(("年碳汇量 Carbon sink (tCO2/yr)", f"{total:,.0f}"))
     out = ["<div class='cards'>"]
-    out += [f"<div class='card'><div class='k'>{_esc(k)}</div><div class='v'>{_esc(v)}</div></div>" for k, v in cards]
+    out += [f"<div class='card'><div class='k'>{esc(k)}</div><div class='v'>{esc(v)}</div></div>" for k, v in cards]
     out.append("</div><h3>主要目标进展 Progress toward the headline targets</h3><div class='cards'>")
-    from binhai_geo.deliverables.registry import DASHBOARD_FIRST
-
     for tid in DASHBOARD_FIRST:
         row = t.loc[t["target_id"] == tid]
         if not len(row):
@@ -172,11 +241,11 @@ def _summary_html(result: PlanResult) -> str:
         except (TypeError, ValueError, ZeroDivisionError):
             ratio = float("nan")
         unit = UNIT_DISPLAY.get(str(r["unit"]), str(r["unit"]))
-        color = "#2e7d32" if r["status"] == "met" else "#e65100" if r["status"] == "short" else "#b0b0b0"
+        color = target_status(r["status"]).color
         width = 0 if ratio != ratio else max(0.0, min(ratio, 1.0)) * 100
-        fig = f"{_fmt(r['computed'], 'float')} / {_fmt(r['required'], 'float')} {unit}"
-        out.append(f"<div class='card' data-target-id='{_esc(tid)}'><div class='k'>{_esc(r['description_zh'])} "
-                   f"<span class='en'>{_esc(r['description'])}</span></div><div>{_esc(fig)} "
+        fig = f"{fmt(r['computed'], 'float')} / {fmt(r['required'], 'float')} {unit}"
+        out.append(f"<div class='card' data-target-id='{esc(tid)}'><div class='k'>{esc(r['description_zh'])} "
+                   f"<span class='en'>{esc(r['description'])}</span></div><div>{esc(fig)} "
                    f"{_status_badge(str(r['status']))}</div><div class='bar'><i style='width:{width:.1f}%;"
                    f"background:{color}'></i></div></div>")
     out.append("</div>")
@@ -196,17 +265,17 @@ def _provenance_html(result: PlanResult, inputs: Iterable[Path]) -> str:
     rows = []
     for p in sorted({Path(p) for p in inputs}):
         if p.exists():
-            rows.append(f"<tr><td><code>{_esc(p)}</code></td><td class='num'>{p.stat().st_size:,}</td>"
+            rows.append(f"<tr><td><code>{esc(p)}</code></td><td class='num'>{p.stat().st_size:,}</td>"
                         f"<td><code>{sha256_of(p)}</code></td></tr>")
     files = ("<div class='wrap'><table><thead><tr><th>文件 File</th><th>字节 Bytes</th><th>SHA-256</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table></div>")
     names = (*RECORDED_PACKAGES, "matplotlib", "mplfonts")
     versions = ", ".join(f"{k} {v}" for k, v in package_versions(names).items())
-    credits = "".join(f"<li>{_esc(c)}</li>" for c in result.workflow.region.spec.credits)
+    credits = "".join(f"<li>{esc(c)}</li>" for c in result.workflow.region.spec.credits)
     return (f"<h3>输入文件 Input files</h3>{files}"
-            f"<h3>软件版本 Package versions</h3><p class='small'>{_esc(versions)}</p>"
+            f"<h3>软件版本 Package versions</h3><p class='small'>{esc(versions)}</p>"
             f"<h3>数据来源 Data credits</h3><ul>{credits}</ul>"
-            f"<p class='small'>运行清单 The run's manifest (<code>{_esc(result.workflow.prefix)}_manifest.json</code>) "
+            f"<p class='small'>运行清单 The run's manifest (<code>{esc(result.workflow.prefix)}_manifest.json</code>) "
             "lists the same inputs and every output with its SHA-256.</p>")
 
 
@@ -265,23 +334,18 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     sections: list[tuple[str, str, str]] = []
     sections.append(("summary", "摘要 Summary", _summary_html(result)))
     sections.append(("targets", "规划目标 Plan targets", _targets_html(result.targets)))
-    chart_html = "".join(f"<div class='chart' data-chart='{_esc(k)}'>{_svg_ids_unique(svg, i)}</div>"
+    chart_html = "".join(f"<div class='chart' data-chart='{esc(k)}'>{_svg_ids_unique(svg, i)}</div>"
                          for i, (k, svg) in enumerate(_chart_blocks(result, font)))
     if not font:
         chart_html = ("<p class='note'>未找到中文字体，图表中文可能无法显示 No Chinese font was found: chart labels "
                       "may miss Chinese glyphs (install mplfonts or fonts-noto-cjk).</p>") + chart_html
     sections.append(("charts", "图表 Charts", chart_html))
-    sites = result.sites.drop(columns="geometry", errors="ignore")
-    if "capacity_mw" in sites.columns:
-        sites = sites.sort_values("capacity_mw", ascending=False, kind="stable")
-    sections.append(("sites", "候选场址 Candidate sites",
-                     f"<p class='small'>{len(sites):,} 个场址 sites, 按装机容量排序 by capacity.</p>"
-                     + table_html(sites, csv_name=f"{prefix}_sites.csv")))
+    sections.append(("sites", "候选场址 Candidate sites", _top_sites_html(result)))
     results, factors = [], []
     names = [n for n in TABLES if n in result.tables] + sorted(n for n in result.tables if n not in TABLES)
     for name in names:
         df = result.tables[name]
-        block = (f"<h3 id='table-{_esc(name)}'>{_esc(table_entry(name).label)} <code class='small'>{_esc(name)}</code>"
+        block = (f"<h3 id='table-{esc(name)}'>{esc(table_entry(name).label)} <code class='small'>{esc(name)}</code>"
                  f"</h3>{table_html(df, csv_name=f'{prefix}_{name}.csv')}")
         (factors if _is_factor_table(name, df) else results).append(block)
     ledger = result.tables.get("sink_ledger")
@@ -289,26 +353,27 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     sinks_block = "" if same or not len(result.sinks) else (
         f"<h3>碳汇面积 Sink areas</h3>{table_html(result.sinks, csv_name=f'{prefix}_sink_areas.csv')}")
     sections.append(("tables", "结果表 Result tables", sinks_block + "".join(results)))
-    dens = (f"<h3>装机密度 Capacity density <code class='small'>{_esc(prefix)}_capacity_density_used.csv</code></h3>"
+    dens = (f"<h3>装机密度 Capacity density <code class='small'>{esc(prefix)}_capacity_density_used.csv</code></h3>"
             + table_html(result.densities))
     sections.append(("assumptions", "假设与因子（含来源） Assumptions and factors, with sources",
                      dens + "".join(factors)))
     sections.append(("provenance", "数据来源与可追溯性 Provenance", _provenance_html(result, inputs)))
-    notes = "".join(f"<div class='note'>{_esc(n)}</div>" for n in result.notes)
+    notes = "".join(f"<div class='note'>{esc(n)}</div>" for n in result.notes)
     sections.append(("limitations", "局限与说明 Limitations", notes or "<p>–</p>"))
     if outputs:
-        items = "".join(f"<li><code>{_esc(o)}</code></li>" for o in outputs)
+        items = "".join(f"<li><code>{esc(o)}</code></li>" for o in outputs)
         sections.append(("outputs", "本次输出 Deliverables of this run", f"<ul>{items}</ul>"))
 
-    toc = "".join(f"<li><a href='#{k}'>{_esc(title)}</a></li>" for k, title, _ in sections)
-    body = "".join(f"<section id='{k}'><h2>{_esc(title)}</h2>{content}</section>" for k, title, content in sections)
+    toc = "".join(f"<li><a href='#{k}'>{esc(title)}</a></li>" for k, title, _ in sections)
+    body = "".join(f"<section id='{k}'><h2>{esc(title)}</h2>{content}</section>" for k, title, content in sections)
     head_title = f"{spec.title_zh} {spec.title} — 报告 Report"
-    meta = (f"<div class='meta'>区域 Region: {_esc(wf.region.spec.name_zh)} {_esc(wf.region.spec.name)} · "
-            f"流程 Workflow: <code>{_esc(spec.id)}</code> ({_esc(wf.path.name)}) · 规划年 Plan year: {spec.year}</div>")
+    meta = (f"<div class='meta'>区域 Region: {esc(wf.region.spec.name_zh)} {esc(wf.region.spec.name)} · "
+            f"流程 Workflow: <code>{esc(spec.id)}</code> ({esc(wf.path.name)}) · 规划年 Plan year: {spec.year}</div>")
     return (
         "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_esc(head_title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>{_esc(spec.title_zh)}</h1><div class='en'>{_esc(spec.title)}</div>{meta}"
+        f"<title>{esc(head_title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<h1>{esc(spec.title_zh)}</h1><div class='en'>{esc(spec.title)}</div>{meta}"
+        f"{status_html(data_status(result), heading='h2')}"
         f"<nav><ol>{toc}</ol></nav>{body}</main></body></html>\n"
     )

@@ -26,7 +26,7 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import apply_overrides, keyed, numeric_columns, packaged_table, read_table
 
 COST_COLUMNS = ("item", "technology", "surface", "value", "low", "high", "unit", "source", "notes")
-SUPPLY_COLUMNS = ("rank", "site_id", "name", "technology", "layer_kind", "lcoe_cny_per_mwh", "capacity_mw",
+SUPPLY_COLUMNS = ("rank", "site_id", "name", "name_zh", "technology", "layer_kind", "lcoe_cny_per_mwh", "capacity_mw",
                   "committed_mw", "available_mw", "cumulative_mw", "cumulative_available_mw", "energy_mwh_per_yr")
 
 
@@ -151,6 +151,9 @@ def supply_curve(sites: gpd.GeoDataFrame, committed_mw: np.ndarray | None = None
         Capacity of built and pipeline projects already on each site [MW].
     """
     df = pd.DataFrame(sites.drop(columns="geometry", errors="ignore")).copy()
+    for col in ("name", "name_zh"):
+        if col not in df.columns:
+            df[col] = pd.NA
     df["committed_mw"] = 0.0 if committed_mw is None else np.minimum(committed_mw, df["capacity_mw"])
     df["available_mw"] = (df["capacity_mw"] - df["committed_mw"]).clip(lower=0)
     df = df[np.isfinite(df["lcoe_cny_per_mwh"]) & (df["capacity_mw"] > 0)]

@@ -142,6 +142,8 @@ def eligibility_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
     allsites = gpd.GeoDataFrame(out_rows, geometry=geoms, crs=crs)
     dropped = allsites[allsites["capacity_mw"] <= 0]
     kept = allsites[allsites["capacity_mw"] > 0].reset_index(drop=True)
+    if "name_zh" not in kept.columns:  # a sites table built before name_zh was carried
+        kept["name_zh"] = pd.NA
     extra = ["candidate_area_km2", "candidate_length_km", "candidate_capacity_mw", "eligible_share"]
     other = [c for c in kept.columns if c not in SITE_COLUMNS and c not in extra and c != "geometry"]
     kept = kept[[*SITE_COLUMNS, *extra, *other, "geometry"]]
@@ -149,7 +151,7 @@ def eligibility_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
         kept = kept.to_crs(sites.crs)
     ex = gpd.GeoDataFrame(excluded, columns=[*EXCLUDED_COLUMNS, "geometry"], geometry="geometry", crs=crs)
     summary = exclusion_summary(allsites, ex)
-    elig_geo = kept[["site_id", "name", "layer_kind", "technology", "area_km2", "length_km", "capacity_mw",
+    elig_geo = kept[["site_id", "name", "name_zh", "layer_kind", "technology", "area_km2", "length_km", "capacity_mw",
                      "candidate_capacity_mw", "eligible_share", "geometry"]]
     n_rules = len(spec.rules)
     how = ("exact vector overlay (shapely)" if mode == "vector"

@@ -16,7 +16,7 @@ from binhai_geo.deliverables.atlas import (
     tianditu_key,
 )
 from binhai_geo.deliverables.registry import GEO_LAYERS, column, geo_entry, table_entry
-from binhai_geo.webmap import external_references, to_offline_html
+from binhai_geo.deliverables.webmap import external_references, to_offline_html
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,20 @@ def test_area_column_and_registry_map_values(plan):
     finally:
         plan.tables.clear()
         plan.tables.update(saved)
+
+
+def test_a_target_map_shows_the_targets_own_unit(tmp_path):
+    import dataclasses
+
+    import pandas as pd
+
+    plan = synthetic_plan(tmp_path)
+    conformance = pd.DataFrame({  # a share target whose only per-sub-district figure is in MW: no map of it
+        "target_id": ["pv_capacity"] * 2 + ["renewable_share"] * 2, "subdistrict": ["West", "East"] * 2,
+        "unit": ["MW", "MW", "percent", "percent"], "counted": [138.0, 80.0, float("nan"), float("nan")],
+        "eligible_potential_mw": [200.0, 90.0, 120.0, 80.0],
+    })
+    tables = {**plan.tables, "conformance": conformance}
+    labels = [c.label for c in choropleths_of(dataclasses.replace(plan, tables=tables))]
+    assert any(lab.startswith("光伏装机") for lab in labels)  # the MW target keeps its MW map
+    assert not any("renewable share" in lab or "可再生能源装机占比" in lab for lab in labels), labels

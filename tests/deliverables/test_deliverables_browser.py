@@ -39,10 +39,20 @@ def test_atlas(browser_page, files):
     legend = page.locator(".bhg-legend").inner_text()
     assert "138 MW" in legend and "80 MW" in legend
     assert page.locator(".leaflet-control-scale").is_visible()
+    # on a laptop screen the layer list starts folded; its head unfolds it
+    assert not page.locator(".leaflet-control-layers-overlays").is_visible()
+    page.locator(".bhg-layers .bhg-panel-head").click()
+    assert page.locator(".leaflet-control-layers-overlays").is_visible()
     # turning on the forest-cover choropleth adds the two sub-districts
     n = page.locator("path.leaflet-interactive").count()
-    page.locator(".leaflet-control-layers-overlays").get_by_text("森林覆盖率 Forest cover 2025", exact=False).click()
+    overlays = page.locator(".leaflet-control-layers-overlays")
+    overlays.get_by_text("森林覆盖率 Forest cover 2025", exact=False).click()
     assert page.locator("path.leaflet-interactive").count() == n + 2
+    # a second target map replaces the first (one choropleth at a time)
+    overlays.get_by_text("光伏装机 installed PV capacity", exact=False).click()
+    assert page.locator("path.leaflet-interactive").count() == n + 2
+    checked = overlays.locator("label", has_text="森林覆盖率 Forest cover 2025").locator("input")
+    assert not checked.is_checked()
     browser_util.screenshot(page, "deliverables_atlas_synthetic")
     assert report["console_errors"] == [] and report["failed_requests"] == [] and report["blocked_requests"] == []
 
@@ -56,7 +66,8 @@ def test_amap_page_works_without_its_tiles(browser_page, files):
     # only tile requests were tried (and blocked); no script error
     assert report["blocked_requests"] and all("autonavi.com/appmaptile" in u for u in report["blocked_requests"])
     assert not [e for e in report["console_errors"] if "Failed to load resource" not in e]
-    # switching to the "no tiles" base stops asking for tiles
+    # switching to the "no tiles" base stops asking for tiles (the layer list unfolded first)
+    page.locator(".bhg-layers .bhg-panel-head").click()
     page.locator(".leaflet-control-layers-base").get_by_text("离线").click()
     assert page.locator(".leaflet-tile").count() == 0
     browser_util.screenshot(page, "deliverables_atlas_amap_blocked")

@@ -9,8 +9,8 @@ from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
 
 from binhai_geo.deliverables.fonts import cjk_font
 from binhai_geo.deliverables.report import build_report, table_html
+from binhai_geo.deliverables.webmap import external_references
 from binhai_geo.manifest import sha256_of
-from binhai_geo.webmap import external_references
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,26 @@ def test_long_tables_are_cut_with_a_pointer_to_the_csv():
     html = table_html(df, max_rows=5, csv_name="x_sites.csv")
     assert html.count("<tr>") == 6 and "Showing 5 of 12 rows" in html and "x_sites.csv" in html
     assert "场址编号<br><span class='en'>Site ID</span>" in html
+
+
+def test_data_status_leads_before_any_verdict(page):
+    status = page.index("data-role='data-status'")
+    assert status < page.index("<nav>") < page.index("class='status status-")  # before the first badge
+    assert "数据状况 Data status" in page
+
+
+def test_top_sites_and_all_of_them_in_the_csv(plan, page):
+    from binhai_geo.deliverables.report import TOP_SITES
+
+    section = page[page.index("<section id='sites'>"):page.index("<section id='tables'>")]
+    shown = section.count("<tr>") - 1  # the heading row
+    assert shown == min(TOP_SITES, len(plan.sites))
+    assert f"{len(plan.sites):,} sites" in section and "_sites.csv" in section
+    largest = plan.sites.sort_values("capacity_mw", ascending=False)["site_id"].iloc[0]
+    assert section.index(largest) < section.index("</tr>", section.index("<tbody>"))  # largest first
+
+
+def test_print_stylesheet_a4_with_landscape_tables(page):
+    assert "@page { size: A4 portrait" in page and "@page wide { size: A4 landscape" in page
+    assert ".wrap.wide { page: wide; }" in page
+    assert "<div class='wrap wide'>" in page  # the wide sites table goes on a landscape page
