@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from binhai_geo.atomic import check_writable_dir, write_text_atomic
+from binhai_geo.atomic import check_writable_dir, write_text_atomic, write_with
 from binhai_geo.config import Workflow, load_workflow
 from binhai_geo.factors import load_capacity_density, packaged_table
-from binhai_geo.io import write_csv, write_gpkg, write_gpkg_layers
+from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
@@ -26,6 +27,9 @@ from binhai_geo.projects import capacity_indicators
 from binhai_geo.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
+
+if TYPE_CHECKING:
+    from binhai_geo.deliverables.qgis_project import GpkgLayer
 
 #: Steps of a plan run, for progress display.
 PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "cluster",
@@ -180,31 +184,78 @@ def _inputs(result: PlanResult) -> list[Path]:
     return files
 
 
+def gpkg_layers(result: PlanResult) -> list[GpkgLayer]:
+    """Return the GeoPackage layers a plan run writes, one geometry type each, in the atlas' order.
+
+    ``<prefix>_sites.gpkg``: candidate sites; ``<prefix>_layers.gpkg``: the engines' geo layers;
+    ``<prefix>_input_layers.gpkg``: the validated input layers in the analysis CRS (so the QGIS project
+    beside them opens them styled without touching the inputs). A layer mixing geometry types is split
+    by :func:`binhai_geo.io.split_by_geometry`: polygons keep the name, lines go to ``<stem>_lines``.
+    """
+    from binhai_geo.deliverables.qgis_project import GpkgLayer, region_layers
+    from binhai_geo.deliverables.registry import GEO_LAYERS
+
+    prefix = result.workflow.prefix
+    out: list[GpkgLayer] = []
+    for kind in region_layers(result.layers.layers):
+        for name, part in split_by_geometry(kind, result.layers.layers[kind]).items():
+            out.append(GpkgLayer(f"{prefix}_input_layers.gpkg", name, kind, part, region=True))
+    for name, part in split_by_geometry("sites", result.sites).items():
+        out.append(GpkgLayer(f"{prefix}_sites.gpkg", name, "sites", part))
+    geo = result.geo
+    for src in [n for n in GEO_LAYERS if n in geo] + sorted(n for n in geo if n not in GEO_LAYERS):
+        for name, part in split_by_geometry(src, geo[src]).items():
+            out.append(GpkgLayer(f"{prefix}_layers.gpkg", name, src, part))
+    return out
+
+
+def _sites_csv(sites: gpd.GeoDataFrame, gpkg: list[GpkgLayer]) -> pd.DataFrame:
+    """Return the sites table without geometry, with ``gpkg_layer``: the layer of ``_sites.gpkg`` holding each."""
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    where = pd.Series("", index=range(len(sites)), dtype=object)
+    pos = pd.Series(range(len(sites)), index=sites.index)
+    for g in gpkg:
+        if g.source == "sites":
+            rows = pos.loc[g.gdf.index].to_numpy()
+            where.iloc[rows] = [f"{w};{g.layer}" if w else g.layer for w in where.iloc[rows]]
+    table["gpkg_layer"] = where.to_numpy()
+    return table
+
+
 def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
     """Write a computed plan's deliverables to ``out_dir``; return them by role."""
     wf = result.workflow
     prefix = wf.prefix
     step("map")
     from binhai_geo.deliverables.build import build_deliverables
+    from binhai_geo.deliverables.qgis_project import build_qgis
 
     # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
     listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
                                        "_capacity_density_used.csv", "_manifest.json")]
     listed += [f"{prefix}_{name}.csv" for name in sorted(result.tables)] + ([f"{prefix}_layers.gpkg"] if result.geo
                                                                             else [])
+    gpkg = gpkg_layers(result)
+    listed += [f"{prefix}_input_layers.gpkg", f"{prefix}.qgz"]
     inputs = _inputs(result)
     deliverables = build_deliverables(result, inputs=inputs, listed=listed)
+    qgis = build_qgis(gpkg, map_crs=wf.region.spec.map_crs, name=prefix,
+                      title=f"{wf.spec.workflow.title_zh} {wf.spec.workflow.title}")
     step("write")
     out: dict[str, Path] = {}
     sites = result.sites
-    out["sites_gpkg"] = write_gpkg(sites, out_dir / f"{prefix}_sites.gpkg", layer="sites")
-    out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), out_dir / f"{prefix}_sites.csv")
+    for role, file in (("sites_gpkg", f"{prefix}_sites.gpkg"), ("layers_gpkg", f"{prefix}_layers.gpkg"),
+                       ("input_layers_gpkg", f"{prefix}_input_layers.gpkg")):
+        layers = {g.layer: g.gdf for g in gpkg if g.file == file}
+        if layers or role == "sites_gpkg":
+            out[role] = write_gpkg_layers(layers, out_dir / file, aliases=qgis.aliases_of(file),
+                                          styles=qgis.styles_of(file))
+    out["qgis_project"] = write_with(out_dir / f"{prefix}.qgz", lambda tmp: tmp.write_bytes(qgis.project))
+    out["sites_csv"] = write_csv(_sites_csv(sites, gpkg), out_dir / f"{prefix}_sites.csv")
     out["targets_csv"] = write_csv(result.targets, out_dir / f"{prefix}_targets.csv")
     out["densities_csv"] = write_csv(result.densities, out_dir / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, out_dir / f"{prefix}_{name}.csv")
-    if result.geo:
-        out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), out_dir / f"{prefix}_layers.gpkg")
     out.update(deliverables.write(out_dir))
     summary = {
         "sites": len(sites),
