@@ -273,7 +273,8 @@ def write_gpkg_layers(
             first = not tmp.exists()
             # GeoPackage 1.2: read without warnings by the GDAL of older QGIS releases (3.22 LTR has GDAL 3.6)
             # an empty layer has no type to infer: polygons, the first family of split_by_geometry
-            empty = not gdf.geometry.notna().any()
+            geoms = gdf.geometry.to_numpy()
+            empty = bool(np.all(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=not first,
                                     dataset_options={"VERSION": "1.2"} if first else None,
                                     geometry_type="MultiPolygon" if empty else None)

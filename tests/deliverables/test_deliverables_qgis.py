@@ -74,7 +74,7 @@ def test_plan_writes_styled_geopackages_and_project(out):
 
 def test_qgis_opens_the_project(out, tmp_path):
     moved = shutil.copytree(out, tmp_path / "moved")  # relative paths: the folder opens wherever it is copied
-    report = qgis_report(moved / "test_run.qgz", tmp_path / "qgis.png")
+    report = qgis_report(moved / "test_run.qgz", "synthetic_test_run_qgis.png")
     assert report["read"] and report["crs"] == "EPSG:4326" and report["absolute_paths"] is False
     assert report["png_saved"] and not report["render_errors"]
     layers = {lyr["source"].rsplit("/", 1)[-1]: lyr for lyr in report["layers"]}
