@@ -38,7 +38,7 @@ from binhai_geo.deliverables.registry import (
 from binhai_geo.io import LayerStyle
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
 
-#: Millimetres per CSS pixel (96 px per inch).
+#: Millimetres per CSS pixel: CSS defines 1 px as 1/96 inch (W3C CSS Values and Units Level 3, section 5.2).
 MM_PER_PX = 25.4 / 96
 
 #: QGIS version the QML is written as (QGIS 3.22 LTR, Debian 12's; read by every later version).
@@ -310,7 +310,7 @@ def _column_aliases(cols: Sequence[str]) -> dict[str, str]:
 
 
 def _variant_renderer(entry_style: Mapping[str, Any], variants: Sequence[Variant], family: str,
-                      base_label: str, values: pd.Series | None) -> ET.Element:
+                      base_label: str) -> ET.Element:
     """Categorized by the variants' field (base style for the other values), else single symbol."""
     if not variants:
         return single_renderer(entry_style, family)
@@ -328,7 +328,7 @@ def kind_layer_style(kind: str, gdf: pd.DataFrame, family: str, layer: str) -> S
     style = dict(ks.style)
     if family == "polygon" and style.get("fill") is False:
         style["fillOpacity"] = 0.0  # boundary and sub-district outlines
-    renderer = _variant_renderer(style, [v for v in ks.variants if v.field in cols], family, lk.label, None)
+    renderer = _variant_renderer(style, [v for v in ks.variants if v.field in cols], family, lk.label)
     name = _label_name([c for c in cols if c != "site_id"])
     expr = None
     if kind == "project" and name and "capacity_mw" in cols:
@@ -341,12 +341,17 @@ def kind_layer_style(kind: str, gdf: pd.DataFrame, family: str, layer: str) -> S
         expr = name
     label = labeling(expr, family, 9.0 if kind == "subdistrict" else 8.0) if expr else None
     aliases = _kind_aliases(kind, cols)
-    title = lk.label + ("" if layer == kind else f"（{_FAMILY_ZH[family]}）({family}s)")
+    title = lk.label if layer == kind else _split_title(lk.zh, lk.en, family)
     return StyledLayer(layer, family, title, ks.theme, ks.pane, aliases,
                        (LayerStyle(f"{lk.zh} {lk.en}", qml(renderer, label, aliases, cols, family)),))
 
 
 _FAMILY_ZH = {"polygon": "面", "line": "线", "point": "点"}
+
+
+def _split_title(zh: str, en: str, family: str) -> str:
+    """Title of the part of a split layer: ``可开发区域（线） Eligible areas (lines)``."""
+    return f"{zh}（{_FAMILY_ZH[family]}） {en} ({family}s)".strip()
 
 
 def _site_styles(gdf: pd.DataFrame, family: str, cols: list[str], aliases: dict[str, str]) -> tuple[LayerStyle, ...]:
@@ -392,9 +397,10 @@ def engine_layer_style(name: str, gdf: pd.DataFrame, family: str, layer: str) ->
     """Style of the candidate sites (``name == "sites"``) or of an engine geo layer (``eligible_areas``, ...)."""
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     aliases = _column_aliases(cols)
-    suffix = "" if layer == name else f"（{_FAMILY_ZH[family]}）({family}s)"
+    split = layer != name
     if name == "sites":
-        return StyledLayer(layer, family, f"候选场址{suffix} Candidate sites", "energy", "bhg-sites", aliases,
+        title = _split_title("候选场址", "Candidate sites", family) if split else "候选场址 Candidate sites"
+        return StyledLayer(layer, family, title, "energy", "bhg-sites", aliases,
                            _site_styles(gdf, family, cols, aliases))
     entry: GeoLayer = geo_entry(name)
     style = dict(entry.style)
@@ -410,10 +416,10 @@ def engine_layer_style(name: str, gdf: pd.DataFrame, family: str, layer: str) ->
         renderer = graduated_renderer("wake_loss_pct", quantile_breaks(gdf["wake_loss_pct"]), "%", "blues",
                                       style, family)
     else:
-        renderer = _variant_renderer(style, variants, family, base_label, None)
+        renderer = _variant_renderer(style, variants, family, base_label)
     expr = _engine_label(name, cols, family)
     label = labeling(expr, family) if expr else None
     pane = "bhg-points" if family == "point" else THEME_PANES.get(entry.theme, "bhg-constraints")
-    title = f"{entry.zh}{suffix} {entry.en}".strip() if entry.zh else f"{entry.en}{suffix}"
+    title = _split_title(entry.zh, entry.en, family) if split else entry.label.strip()
     return StyledLayer(layer, family, title, entry.theme, pane, aliases,
                        (LayerStyle(base_label, qml(renderer, label, aliases, cols, family)),))
