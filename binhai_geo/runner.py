@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from binhai_geo.atomic import check_writable_dir, write_text_atomic, write_with
 from binhai_geo.config import Workflow, load_workflow
+from binhai_geo.deliverables.qgis_project import GpkgLayer, build_qgis, region_layers
+from binhai_geo.deliverables.registry import GEO_LAYERS
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
@@ -27,9 +28,6 @@ from binhai_geo.projects import capacity_indicators
 from binhai_geo.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
-
-if TYPE_CHECKING:
-    from binhai_geo.deliverables.qgis_project import GpkgLayer
 
 #: Steps of a plan run, for progress display.
 PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "cluster",
@@ -192,9 +190,6 @@ def gpkg_layers(result: PlanResult) -> list[GpkgLayer]:
     beside them opens them styled without touching the inputs). A layer mixing geometry types is split
     by :func:`binhai_geo.io.split_by_geometry`: polygons keep the name, lines go to ``<stem>_lines``.
     """
-    from binhai_geo.deliverables.qgis_project import GpkgLayer, region_layers
-    from binhai_geo.deliverables.registry import GEO_LAYERS
-
     prefix = result.workflow.prefix
     out: list[GpkgLayer] = []
     for kind in region_layers(result.layers.layers):
@@ -228,7 +223,6 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
     prefix = wf.prefix
     step("map")
     from binhai_geo.deliverables.build import build_deliverables
-    from binhai_geo.deliverables.qgis_project import build_qgis
 
     # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
     listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
