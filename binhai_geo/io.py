@@ -8,13 +8,18 @@ layer and says what to do. Writing is atomic (see :mod:`binhai_geo.atomic`).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from binhai_geo.atomic import note_input, write_with
 from binhai_geo.errors import LayerError
@@ -289,23 +294,195 @@ def read_raster(path: str | os.PathLike[str], *, classes: bool = False):  # noqa
     return da
 
 
-def write_gpkg(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], layer: str) -> Path:
-    """Write ``gdf`` as the only layer ``layer`` of a new GeoPackage at ``path``, atomically."""
+#: Geometry family of each geometry type, and the order in which mixed families are split.
+GEOMETRY_FAMILIES: dict[str, str] = {
+    "Polygon": "polygon", "MultiPolygon": "polygon",
+    "LineString": "line", "MultiLineString": "line", "LinearRing": "line",
+    "Point": "point", "MultiPoint": "point",
+}
+FAMILY_ORDER = ("polygon", "line", "point")
+_COLLECT = {"polygon": shapely.multipolygons, "line": shapely.multilinestrings, "point": shapely.multipoints}
 
-    def _write(tmp: Path) -> None:
-        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
 
-    return write_with(path, _write)
+def split_layer_name(name: str, family: str, first: str) -> str:
+    """Return the layer name of the ``family`` part of a mixed layer ``name``.
+
+    The rule: the first family present (polygons, else lines) keeps the name; lines are called
+    ``<stem>_lines`` and points ``<stem>_points``, the stem being the name without a trailing ``_areas``
+    (``sites`` -> ``sites_lines``, ``eligible_areas`` -> ``eligible_lines``).
+    """
+    if family == first:
+        return name
+    stem = name.removesuffix("_areas")
+    return f"{stem}_{'lines' if family == 'line' else 'points'}"
 
 
-def write_gpkg_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write several layers into one new GeoPackage at ``path``, atomically (all or nothing)."""
+def split_by_geometry(name: str, gdf: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Split a layer mixing polygons, lines and points into one layer per geometry family.
+
+    QGIS (and GDAL) show a GeoPackage layer holding several geometry types as separate sublayers
+    of type "Unknown"; one geometry type per layer avoids that. A layer of one family is returned
+    unchanged as ``{name: gdf}``. Parts of a GeometryCollection go to the layer of their family, each
+    with the feature's attributes. Features without geometry stay in the first layer.
+
+    Parameters
+    ----------
+    name : str
+        Layer name.
+    gdf : geopandas.GeoDataFrame
+        The features.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Layer name (see :func:`split_layer_name`) -> features, polygons first.
+    """
+    geoms = gdf.geometry.to_numpy()
+    types = shapely.get_type_id(geoms)
+    fam_of_row = [GEOMETRY_FAMILIES.get(g.geom_type) if g is not None and not g.is_empty else None for g in geoms]
+    collections = np.flatnonzero(types == 7)
+    parts_of = {int(i): shapely.get_parts(geoms[i]) for i in collections}
+    present = {f for f in fam_of_row if f} | {GEOMETRY_FAMILIES.get(p.geom_type) for ps in parts_of.values()
+                                               for p in ps if not p.is_empty} - {None}
+    families = [f for f in FAMILY_ORDER if f in present]
+    if len(families) <= 1 and not len(collections):
+        return {name: gdf}
+    out: dict[str, gpd.GeoDataFrame] = {}
+    first = families[0] if families else "polygon"
+    for fam in families or ["polygon"]:
+        rows = [i for i, f in enumerate(fam_of_row) if f == fam or (f is None and fam == first and i not in parts_of)]
+        rows += [i for i, ps in parts_of.items() if any(GEOMETRY_FAMILIES.get(p.geom_type) == fam for p in ps)]
+        rows.sort()
+        part = gdf.iloc[rows].copy()
+        if parts_of:
+            new = [(_COLLECT[fam]([p for p in parts_of[i] if GEOMETRY_FAMILIES.get(p.geom_type) == fam])
+                    if i in parts_of else geoms[i]) for i in rows]
+            part = part.set_geometry(gpd.GeoSeries(new, index=part.index, crs=gdf.crs), crs=gdf.crs)
+        out[split_layer_name(name, fam, first)] = part
+    return out
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """A QGIS style stored in a GeoPackage's ``layer_styles`` table.
+
+    Attributes
+    ----------
+    name : str
+        Style name as QGIS lists it.
+    qml : str
+        The QGIS style document (QML).
+    default : bool
+        Whether QGIS applies it when the layer is opened.
+    description : str
+        Shown by QGIS beside the name.
+    """
+
+    name: str
+    qml: str
+    default: bool = True
+    description: str = ""
+
+
+def write_gpkg(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], layer: str, **extras: Mapping) -> Path:
+    """Write ``gdf`` as the only layer ``layer`` of a new GeoPackage at ``path``, atomically.
+
+    ``extras`` are the ``aliases`` and ``styles`` keywords of :func:`write_gpkg_layers`.
+    """
+    return write_gpkg_layers({layer: gdf}, path, **extras)
+
+
+def write_gpkg_layers(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    path: str | os.PathLike[str],
+    *,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+    styles: Mapping[str, Sequence[LayerStyle]] | None = None,
+) -> Path:
+    """Write several layers into one new GeoPackage at ``path``, atomically (all or nothing).
+
+    Parameters
+    ----------
+    layers : mapping of str to geopandas.GeoDataFrame
+        Layer name -> features. Give layers of one geometry family each (see :func:`split_by_geometry`);
+        an empty layer is declared MultiPolygon.
+    path : path-like
+        The GeoPackage to write (replaced when present).
+    aliases : mapping, optional
+        Layer name -> {column: alias}. Written to ``gpkg_data_columns`` (the GeoPackage schema extension;
+        GDAL reads them as field alternative names, QGIS shows them as field aliases).
+    styles : mapping, optional
+        Layer name -> QGIS styles, written to the ``layer_styles`` table QGIS reads (and writes with
+        "Save style... in database"); the default one is applied when QGIS opens the layer.
+    """
 
     def _write(tmp: Path) -> None:
         for name, gdf in layers.items():
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists())
+            first = not tmp.exists()
+            # GeoPackage 1.2: read without warnings by the GDAL of older QGIS releases (3.22 LTR has GDAL 3.6)
+            # an empty layer has no type to infer: polygons, the first family of split_by_geometry
+            geoms = gdf.geometry.to_numpy()
+            empty = bool(np.all(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=not first,
+                                    dataset_options={"VERSION": "1.2"} if first else None,
+                                    geometry_type="MultiPolygon" if empty else None)
+        if styles:
+            pyogrio.write_dataframe(_style_table(layers, styles), tmp, layer="layer_styles", driver="GPKG",
+                                    append=True, layer_options={"FID": "id"})
+        if aliases:
+            _write_data_columns(tmp, {k: {c: a for c, a in v.items() if c in layers[k].columns}
+                                      for k, v in aliases.items() if k in layers})
 
     return write_with(path, _write)
+
+
+def _style_table(layers: Mapping[str, gpd.GeoDataFrame], styles: Mapping[str, Sequence[LayerStyle]]) -> pd.DataFrame:
+    """Rows of the ``layer_styles`` table, in the columns QGIS creates it with."""
+    rows = []
+    for name, items in styles.items():
+        if name not in layers:
+            continue
+        for st in items:
+            rows.append({"f_table_catalog": "", "f_table_schema": "", "f_table_name": name,
+                         "f_geometry_column": "geom", "styleName": st.name, "styleQML": st.qml, "styleSLD": "",
+                         "useAsDefault": bool(st.default), "description": st.description, "owner": "binhai_geo",
+                         "ui": "", "update_time": pd.Timestamp("2000-01-01T00:00:00")})
+    return pd.DataFrame(rows)
+
+
+_DATA_COLUMNS_DDL = (
+    "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
+    "name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
+    "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL, "
+    "constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, "
+    "max_is_inclusive BOOLEAN, description TEXT, "
+    "CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+    "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "
+    "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, "
+    "extension_name))",
+)
+
+
+def _write_data_columns(path: Path, aliases: Mapping[str, Mapping[str, str]]) -> None:
+    """Write field aliases into ``gpkg_data_columns`` of the GeoPackage at ``path``.
+
+    pyogrio does not expose GDAL's field alternative names, so the two tables of the GeoPackage
+    schema extension (OGC 12-128r18, section F.9) are written with the standard library's sqlite3.
+    """
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        for ddl in _DATA_COLUMNS_DDL:
+            con.execute(ddl)
+        for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+            con.execute("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', "
+                        "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')", (table,))
+        for layer, cols in aliases.items():
+            seen: set[str] = set()
+            for col, alias in cols.items():
+                title = alias if alias not in seen else f"{alias} [{col}]"
+                seen.add(title)
+                con.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title) "
+                            "VALUES (?, ?, ?, ?)", (layer, col, title, title))
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

@@ -16,10 +16,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic
+from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
 from binhai_geo.config import Workflow, load_workflow
+from binhai_geo.deliverables.qgis_project import GpkgLayer, build_qgis, region_layers
+from binhai_geo.deliverables.registry import GEO_LAYERS
 from binhai_geo.factors import load_capacity_density, packaged_table
-from binhai_geo.io import write_csv, write_gpkg, write_gpkg_layers
+from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
@@ -182,18 +184,22 @@ def _inputs(result: PlanResult) -> list[Path]:
 
 
 def _write_files(result: PlanResult, deliverables: object, folder: Path, prefix: str,
-                 targets_table: pd.DataFrame) -> dict[str, Path]:
-    """Write the plan's tables, layers and deliverables into ``folder``; return them by role."""
+                 targets_table: pd.DataFrame, gpkg: list[GpkgLayer], qgis: object) -> dict[str, Path]:
+    """Write the plan's tables, layers, QGIS project and deliverables into ``folder``; return them by role."""
     out: dict[str, Path] = {}
-    sites = result.sites
-    out["sites_gpkg"] = write_gpkg(sites, folder / f"{prefix}_sites.gpkg", layer="sites")
-    out["sites_csv"] = write_csv(pd.DataFrame(sites.drop(columns="geometry")), folder / f"{prefix}_sites.csv")
+    for role, file in (("sites_gpkg", f"{prefix}_sites.gpkg"), ("layers_gpkg", f"{prefix}_layers.gpkg"),
+                       ("input_layers_gpkg", f"{prefix}_input_layers.gpkg")):
+        layers = {g.layer: g.gdf for g in gpkg if g.file == file}
+        if layers or role == "sites_gpkg":
+            out[role] = write_gpkg_layers(layers, folder / file, aliases=qgis.aliases_of(file),  # type: ignore[attr-defined]
+                                          styles=qgis.styles_of(file))  # type: ignore[attr-defined]
+    out["qgis_project"] = write_with(folder / f"{prefix}.qgz",
+                                     lambda tmp: tmp.write_bytes(qgis.project))  # type: ignore[attr-defined]
+    out["sites_csv"] = write_csv(_sites_csv(result.sites, gpkg), folder / f"{prefix}_sites.csv")
     out["targets_csv"] = write_csv(targets_table, folder / f"{prefix}_targets.csv")
     out["densities_csv"] = write_csv(result.densities, folder / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, folder / f"{prefix}_{name}.csv")
-    if result.geo:
-        out["layers_gpkg"] = write_gpkg_layers(dict(sorted(result.geo.items())), folder / f"{prefix}_layers.gpkg")
     out.update(deliverables.write(folder))  # type: ignore[attr-defined]
     return out
 
@@ -228,6 +234,41 @@ def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
     return {**where, "rows": write_run(spec, run_id, wf.id, frames, manifest)}
 
 
+def gpkg_layers(result: PlanResult) -> list[GpkgLayer]:
+    """Return the GeoPackage layers a plan run writes, one geometry type each, in the atlas' order.
+
+    ``<prefix>_sites.gpkg``: candidate sites; ``<prefix>_layers.gpkg``: the engines' geo layers;
+    ``<prefix>_input_layers.gpkg``: the validated input layers in the analysis CRS (so the QGIS project
+    beside them opens them styled without touching the inputs). A layer mixing geometry types is split
+    by :func:`binhai_geo.io.split_by_geometry`: polygons keep the name, lines go to ``<stem>_lines``.
+    """
+    prefix = result.workflow.prefix
+    out: list[GpkgLayer] = []
+    for kind in region_layers(result.layers.layers):
+        for name, part in split_by_geometry(kind, result.layers.layers[kind]).items():
+            out.append(GpkgLayer(f"{prefix}_input_layers.gpkg", name, kind, part, region=True))
+    for name, part in split_by_geometry("sites", result.sites).items():
+        out.append(GpkgLayer(f"{prefix}_sites.gpkg", name, "sites", part))
+    geo = result.geo
+    for src in [n for n in GEO_LAYERS if n in geo] + sorted(n for n in geo if n not in GEO_LAYERS):
+        for name, part in split_by_geometry(src, geo[src]).items():
+            out.append(GpkgLayer(f"{prefix}_layers.gpkg", name, src, part))
+    return out
+
+
+def _sites_csv(sites: gpd.GeoDataFrame, gpkg: list[GpkgLayer]) -> pd.DataFrame:
+    """Return the sites table without geometry, with ``gpkg_layer``: the layer of ``_sites.gpkg`` holding each."""
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    where = pd.Series("", index=range(len(sites)), dtype=object)
+    pos = pd.Series(range(len(sites)), index=sites.index)
+    for g in gpkg:
+        if g.source == "sites":
+            rows = pos.loc[g.gdf.index].to_numpy()
+            where.iloc[rows] = [f"{w};{g.layer}" if w else g.layer for w in where.iloc[rows]]
+    table["gpkg_layer"] = where.to_numpy()
+    return table
+
+
 def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
     """Write a computed plan's deliverables to ``out_dir`` as one set; return them by role.
 
@@ -247,14 +288,19 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
                                        "_capacity_density_used.csv", "_manifest.json")]
     listed += [f"{prefix}_{name}.csv" for name in sorted(result.tables)] + ([f"{prefix}_layers.gpkg"] if result.geo
                                                                             else [])
+    gpkg = gpkg_layers(result)
+    listed += [f"{prefix}_input_layers.gpkg", f"{prefix}.qgz"]
     inputs = _inputs(result)
     deliverables = build_deliverables(result, inputs=inputs, listed=listed)
+    qgis = build_qgis(gpkg, map_crs=wf.region.spec.map_crs, name=prefix,
+                      title=f"{wf.spec.workflow.title_zh} {wf.spec.workflow.title}")
     step("write")
     # PostGIS first, in one transaction: a refused or failed write leaves no file changed either
     postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
     with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
         refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
-        out = _write_files(result, deliverables, staged.stage, prefix, targets_for_csv(result.targets))
+        out = _write_files(result, deliverables, staged.stage, prefix, targets_for_csv(result.targets), gpkg,
+                           qgis)
         for path in out.values():
             refuse_input(staged.final(path), inputs)
         summary = {
@@ -287,7 +333,7 @@ def _refuse_overwriting_declared_inputs(wf: Workflow, target_dir: Path) -> None:
     if wf.spec.land_survey is not None:
         declared.append(wf.resolve(wf.spec.land_survey.path))
     for suffix in ("_sites.gpkg", "_sites.csv", "_targets.csv", "_capacity_density_used.csv", "_manifest.json",
-                   "_layers.gpkg"):
+                   "_layers.gpkg", "_input_layers.gpkg", ".qgz"):
         refuse_input(target_dir / f"{wf.prefix}{suffix}", declared)
 
 

@@ -12,6 +12,7 @@ import pytest
 from binhai_geo.runner import run_plan
 
 import browser_util
+from qgis_util import qgis_report
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN_PV_MW = 1000 + 1000 + 1000 + 600 + 450 + 300 + 300 + 300 + 260  # named PV projects of the plan
@@ -149,3 +150,24 @@ def test_binhai_report_in_browser(plan, browser_page):
     assert page.locator("#targets tr[data-target-id='pv_capacity']").count() == 1
     browser_util.screenshot(page, "binhai_2025_report")
     assert report["console_errors"] == [] and report["failed_requests"] == [] and report["blocked_requests"] == []
+
+
+def test_binhai_project_in_qgis(plan):
+    """QGIS opens the district's project: every layer valid, styled, labelled where it should be, with aliases."""
+    report = qgis_report(plan.outputs["qgis_project"], "binhai_2025_qgis.png")
+    print(f"QGIS {report['qgis']} rendered {report['png']}")
+    assert report["read"] and report["crs"] == "EPSG:4326" and report["png_saved"] and not report["render_errors"]
+    layers = {lyr["source"].rsplit("|layername=", 1)[-1]: lyr for lyr in report["layers"]}
+    assert all(lyr["valid"] for lyr in layers.values())
+    # one geometry type per layer: the breakwater sites and areas are their own line layers
+    assert layers["sites"]["features"] == 274 and layers["sites_lines"]["features"] == 2
+    assert layers["sites_lines"]["geometry"] == 1 and layers["sites"]["geometry"] == 2  # QGIS: 1 line, 2 polygon
+    assert {"eligible_lines", "excluded_lines", "exclusion_lines"} <= set(layers)
+    for name in ("sites", "eligible_areas", "excluded_areas", "turbines", "salt_pan", "project", "subdistrict"):
+        assert layers[name]["labels"], name
+    assert layers["turbines"]["renderer"] == "graduatedSymbol" and layers["turbines"]["attr"] == "wake_loss_pct"
+    assert layers["coastline"]["renderer"] == "categorizedSymbol" and layers["coastline"]["attr"] == "natural"
+    assert layers["sites"]["aliases"]["lcoe_cny_per_mwh"] == "平准化度电成本 LCOE (CNY/MWh)"
+    assert layers["salt_pan"]["aliases"]["operator"] == "经营单位 Operator"
+    assert report["drawing_order"][0] == layers["project"]["name"] and report["drawing_order"][-1] == \
+        layers["land"]["name"]

@@ -30,7 +30,7 @@ def site(
     try:
         from binhai_geo.atomic import check_writable_dir, write_with
         from binhai_geo.config import load_workflow
-        from binhai_geo.io import write_csv, write_gpkg_layers
+        from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
         from binhai_geo.runner import PLAN_STEPS, compute_plan
         from binhai_geo.siting.costs import plot_supply_curve
 
@@ -50,8 +50,9 @@ def site(
                                 font_file=font_file) if wf.spec.eligibility.chart else None
         p = wf.prefix
         written = [
-            write_gpkg_layers({"eligible_areas": result.geo["eligible_areas"],
-                               "excluded_areas": result.geo["excluded_areas"]}, target / f"{p}_eligible_areas.gpkg"),
+            write_gpkg_layers({n: g for src in ("eligible_areas", "excluded_areas")
+                               for n, g in split_by_geometry(src, result.geo[src]).items()},
+                              target / f"{p}_eligible_areas.gpkg"),
             write_csv(curve, target / f"{p}_supply_curve.csv"),
             write_csv(result.tables["conformance"], target / f"{p}_conformance.csv"),
             write_csv(result.tables["exclusion_summary"], target / f"{p}_exclusion_summary.csv"),

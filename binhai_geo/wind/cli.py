@@ -72,11 +72,11 @@ def wind(
         import pandas as pd
 
         from binhai_geo.atomic import check_writable_dir
-        from binhai_geo.io import write_csv, write_gpkg_layers
+        from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
 
         check_writable_dir(out.parent if str(out.parent) else Path("."))
         if suffix == ".gpkg":
-            write_gpkg_layers({"sites": sites, "turbines": res.turbines}, out)
+            write_gpkg_layers({**split_by_geometry("sites", sites), "turbines": res.turbines}, out)
         else:
             write_csv(pd.DataFrame(sites.drop(columns="geometry")), out)
     except Exception as exc:  # noqa: BLE001 - every error is reported by fail
