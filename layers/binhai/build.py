@@ -1540,13 +1540,8 @@ def build(out_path: Path = OUT_PATH, log: Callable[[str], None] = print) -> dict
         "exclusion": excl,
         "substation": substations(ctx),
         "project": projects(),
-        "turbine": [],  # given turbine positions: none in the sample pack (give real farms with [wind] turbines)
     }
     layers = {kind: to_frame(kind, feats) for kind, feats in features.items()}
-    layers["turbine"] = gpd.GeoDataFrame(  # an empty layer carrying every field of the kind
-        {f.name: pd.Series(dtype="float64" if f.dtype == "float" else object)
-         for f in fields_of(LAYER_KINDS["turbine"])},
-        geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
     for kind, gdf in layers.items():
         check_layer(kind, gdf)
     sanity_checks(layers, ctx)
