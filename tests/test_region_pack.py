@@ -84,7 +84,9 @@ def _share_on(geom: shapely.Geometry, other: shapely.Geometry) -> float:
 
 # --- layers --------------------------------------------------------------------------------------
 def test_pack_has_every_layer_kind(pack):
-    assert set(pack) == set(LAYER_KINDS)
+    # 'turbine' (given turbine positions of real farms or designs) is user data: the sample pack has none, and an
+    # empty layer is refused by validate_layer; give it with [wind] turbines or [layers] turbine
+    assert set(pack) == set(LAYER_KINDS) - {"turbine"}
 
 
 def test_every_layer_is_in_epsg_4527(pack):

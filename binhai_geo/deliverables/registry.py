@@ -102,6 +102,7 @@ KIND_STYLES: dict[str, KindStyle] = {
         "constraints", "bhg-constraints", poly("#c62828", "#e57373", 0.25, 1.2, dashArray="4 3", radius=5)
     ),
     "substation": KindStyle("projects", "bhg-points", point("#4a148c", "#ab47bc", 5)),
+    "turbine": KindStyle("energy", "bhg-points", point("#0d47a1", "#64b5f6", 4)),
     "project": KindStyle("projects", "bhg-points", {**point("#880e4f", "#ec407a", 6), "fillOpacity": 0.8}),
 }
 
