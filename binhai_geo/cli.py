@@ -55,7 +55,7 @@ def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
     for col in ("target_id", "year", "required", "unit", "computed", "gap", "status"):
         table.add_column(col, justify="right" if col in ("required", "computed", "gap") else "left",
                          no_wrap=col in ("target_id", "status"))
-    colour = {"met": "green", "short": "red", "not computed": "dim"}
+    colour = {"met": "green", "on track": "yellow", "short": "red", "indicative": "cyan", "not computed": "dim"}
     for r in df.itertuples(index=False):
         def fmt(v: float) -> str:
             if v != v:  # NaN: not computed
@@ -63,7 +63,7 @@ def _targets_table(df) -> Table:  # noqa: ANN001 - a pandas DataFrame
             return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
         table.add_row(r.target_id, str(r.year), fmt(r.required), r.unit, fmt(r.computed), fmt(r.gap),
-                      f"[{colour[r.status]}]{r.status}[/]")
+                      f"[{colour.get(r.status, 'dim')}]{r.status}[/]")
     return table
 
 
