@@ -12,8 +12,8 @@ idea does not apply):
 - ``not computed``: no figure; the row says why.
 
 For ``<=`` the comparisons turn round; ``about`` is met within the target's relative tolerance.
-``gap`` is the shortfall (>= 0) after counting committed capacity, ``surplus`` the excess (>= 0): never a
-signed number. Figures are rounded to what they mean before they are compared (MW and counts to whole
+``gap`` is the shortfall (>= 0) after counting committed capacity; ``surplus`` the excess (>= 0) of the figure
+the verdict rests on (installed when met, installed + committed when on track): never a signed number. Figures are rounded to what they mean before they are compared (MW and counts to whole
 units; percentages to the target's own decimals, at least one), so the verdict agrees with the figures
 a reader sees.
 """
@@ -132,7 +132,7 @@ def verdict(comparison: str, required: float, installed: float, committed: float
             rule = (f"short: {f(i)} {what}" + (f" + {f(c)} committed" if committed is not None else "")
                     + f" {'<' if sign > 0 else '>'} {f(r)} required")
         gap = max(sign * (r - counted), 0.0)
-        surplus = max(sign * (counted - r), 0.0)
+        surplus = max(sign * ((i if reading == "met" else counted) - r), 0.0)
     d = decimals(unit, ref)
     gap, surplus = round(gap, d), round(surplus, d)
     if indicative:
