@@ -24,6 +24,7 @@ the record and the field.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,14 +111,16 @@ def _read_frame(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         if suffix in (".xlsx", ".xls"):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
             keep = [df.assign(_sheet=name) for name, df in sheets.items()
                     if {"Status", "status", "Capacity (MW)"} & set(df.columns)]
             if not keep:
                 raise RegistryError("no sheet with a 'Status' or 'Capacity (MW)' column", file=str(path),
                                     hint="give GEM's tracker download or a sheet with the ledger's fields")
             return pd.concat(keep, ignore_index=True)
-        gdf = pyogrio.read_dataframe(path)
+        with warnings.catch_warnings():  # GEM's 'N/A' in year columns: read as text on purpose
+            warnings.filterwarnings("ignore", message="Could not parse column")
+            gdf = pyogrio.read_dataframe(path)
     except BinhaiGeoError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message naming the file
@@ -188,7 +191,7 @@ def _record_label(df: pd.DataFrame, i: int, fmt_csv: bool) -> str:
 
 
 def _has_location(geom: object) -> bool:
-    if geom is None or not isinstance(geom, shapely.Geometry) or geom.is_empty:
+    if geom is None or not isinstance(geom, shapely.Geometry) or geom.is_empty or geom.geom_type != "Point":
         return False
     xy = shapely.get_coordinates(geom)
     return bool(len(xy)) and bool(np.isfinite(xy).all())
@@ -227,6 +230,9 @@ def _check(rec: pd.DataFrame, raw: pd.DataFrame, path: Path, tables: RegistryTab
                 f"{bound:,.0f} MW): kW given as MW?", "give the capacity in MW (divide kW by 1,000)")
         if not _has_location(r.geometry):
             err(i, "geometry", "no location", "give a point or latitude and longitude")
+        elif not (-180 <= r.geometry.x <= 180 and -90 <= r.geometry.y <= 90):
+            err(i, "latitude", f"latitude {r.geometry.y:g} / longitude {r.geometry.x:g} out of range",
+                "latitude within -90..90, longitude within -180..180 (swapped?)")
     ids = rec["record_id"]
     dup = ids[(ids != "") & ids.duplicated(keep="first")]
     for i in dup.index:

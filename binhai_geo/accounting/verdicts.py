@@ -13,9 +13,9 @@ idea does not apply):
 
 For ``<=`` the comparisons turn round; ``about`` is met within the target's relative tolerance.
 ``gap`` is the shortfall (>= 0) after counting committed capacity; ``surplus`` the excess (>= 0) of the figure
-the verdict rests on (installed when met, installed + committed when on track): never a signed number. Figures are rounded to what they mean before they are compared (MW and counts to whole
-units; percentages to the target's own decimals, at least one), so the verdict agrees with the figures
-a reader sees.
+the verdict rests on (installed when met, installed + committed when on track): never a signed number.
+Figures are rounded to what they mean before they are compared (MW and counts to whole units; percentages
+to the target's own decimals, at least one), so the verdict agrees with the figures a reader sees.
 """
 
 from __future__ import annotations
