@@ -156,7 +156,9 @@ _TARGET_COLUMNS = (
 
 _STATUS = {
     "met": ("met", "达标", "met"),
+    "on track": ("on-track", "按进度", "on track"),
     "short": ("short", "未达标", "short"),
+    "indicative": ("indicative", "示意", "indicative"),
     "not computed": ("not-computed", "未测算", "not computed"),
 }
 
@@ -302,6 +304,8 @@ _CSS = """
 .bhg-bar-met { background: #2e7d32; }
 .bhg-bar-short { background: #e65100; }
 .bhg-bar-not-computed { background: #b0b0b0; }
+.bhg-bar-on-track { background: #f9a825; }
+.bhg-bar-indicative { background: #78909c; }
 .bhg-en { color: #666; font-size: 10.5px; }
 .bhg-status {
   display: inline-block; padding: 0 5px; border-radius: 8px; color: #fff; white-space: nowrap;
@@ -310,6 +314,8 @@ _CSS = """
 .bhg-status-met { background: #2e7d32; }
 .bhg-status-short { background: #c62828; }
 .bhg-status-not-computed { background: #8a8a8a; }
+.bhg-status-on-track { background: #f9a825; }
+.bhg-status-indicative { background: #607d8b; }
 .bhg-nc { margin-top: 4px; }
 .leaflet-container .bhg-nc summary { font-weight: normal; font-size: 11.5px; color: #555; }
 .bhg-nc li { font-size: 11px; color: #555; }

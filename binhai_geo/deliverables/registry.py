@@ -304,9 +304,9 @@ COLUMNS: dict[str, Column] = {
     "count": Column("要素数", "Features"),
     "counted": Column("已计入", "Counted"),
     "eligible_potential_mw": Column("可开发潜力", "Eligible potential", "MW"),
-    "built_mw": Column("已建", "Built", "MW"),
-    "pipeline_mw": Column("在建/储备", "Pipeline", "MW"),
-    "planned_mw": Column("规划", "Planned", "MW"),
+    "built_mw": Column("已投产", "Installed", "MW"),
+    "committed_mw": Column("在建(按期)", "Committed", "MW"),
+    "pipeline_mw": Column("储备", "Pipeline", "MW"),
     "area": Column("区域", "Area"),
     "area_zh": Column("区域（中文）", "Area (Chinese)"),
 }

@@ -56,6 +56,7 @@ td.long { min-width: 220px; max-width: 420px; font-size: 11px; color: #444; }
   white-space: nowrap; }
 .status-met { background: #2e7d32; } .status-short { background: #c62828; }
 .status-not-computed { background: #8a8a8a; }
+.status-on-track { background: #f9a825; } .status-indicative { background: #607d8b; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; }
 .card { flex: 1 1 200px; border: 1px solid #dde3dd; border-radius: 6px; padding: 8px 10px; }
 .card .k { font-size: 12px; color: #555; } .card .v { font-size: 20px; font-weight: bold; }
@@ -117,8 +118,9 @@ def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | No
 
 
 def _status_badge(status: str) -> str:
-    cls = {"met": "met", "short": "short"}.get(status, "not-computed")
-    zh = {"met": "达标", "short": "未达标"}.get(status, "未测算")
+    cls = {"met": "met", "on track": "on-track", "short": "short", "indicative": "indicative"}.get(status,
+                                                                                                 "not-computed")
+    zh = {"met": "达标", "on track": "按进度", "short": "未达标", "indicative": "示意"}.get(status, "未测算")
     return f"<span class='status status-{cls}'>{zh} {_esc(status)}</span>"
 
 
@@ -151,8 +153,9 @@ def _summary_html(result: PlanResult) -> str:
         by = sites.groupby("technology")["capacity_mw"].sum()
         for tech, mw in by.items():
             cards.append((f"候选容量 Candidate capacity · {TECH_LABELS.get(str(tech), tech)}", f"{mw:,.0f} MW"))
-    cards.append(("目标 Targets: 达标 met / 未达标 short / 未测算 not computed",
-                  f"{counts.get('met', 0)} / {counts.get('short', 0)} / {counts.get('not computed', 0)}"))
+    cards.append(("目标 Targets: 达标 met / 按进度 on track / 未达标 short / 示意 indicative / 未测算 not computed",
+                  " / ".join(str(counts.get(k, 0)) for k in ("met", "on track", "short", "indicative",
+                                                             "not computed"))))
     sl = result.tables.get("sink_ledger")
     if sl is not None and "tco2_per_yr" in sl.columns:
         total = pd.to_numeric(sl["tco2_per_yr"], errors="coerce").sum()
@@ -172,7 +175,8 @@ def _summary_html(result: PlanResult) -> str:
         except (TypeError, ValueError, ZeroDivisionError):
             ratio = float("nan")
         unit = UNIT_DISPLAY.get(str(r["unit"]), str(r["unit"]))
-        color = "#2e7d32" if r["status"] == "met" else "#e65100" if r["status"] == "short" else "#b0b0b0"
+        color = {"met": "#2e7d32", "on track": "#f9a825", "short": "#e65100", "indicative": "#78909c"}.get(
+            r["status"], "#b0b0b0")
         width = 0 if ratio != ratio else max(0.0, min(ratio, 1.0)) * 100
         fig = f"{_fmt(r['computed'], 'float')} / {_fmt(r['required'], 'float')} {unit}"
         out.append(f"<div class='card' data-target-id='{_esc(tid)}'><div class='k'>{_esc(r['description_zh'])} "
