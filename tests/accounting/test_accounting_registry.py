@@ -170,3 +170,16 @@ def test_pack_project_layer_is_the_ledger():
     assert (plan["status"] == "announced").all()
     assert plan.loc[plan["technology"] == "storage", "capacity_mw"].sum() == 400
     assert box(*p.total_bounds).area > 0
+
+
+def test_mainland_line_follows_the_official_coastline():
+    """The line the natural shoreline is measured on, against Tianjin's official mainland coastline (153.67 km)."""
+    from binhai_geo.config import load_region
+    from binhai_geo.coverage import mainland_shoreline
+
+    den = load_region(REPO / "layers" / "binhai" / "region.toml").denominators
+    layers = {k: gpd.read_file(PACK, layer=k) for k in ("coastline", "boundary", "land")}
+    s = mainland_shoreline(layers, den.mainland_coast_closing_m)
+    assert s["line_km"] == pytest.approx(den.mainland_coastline_km, rel=0.05)  # 156.7 km at 1,500 m closing
+    assert s["osm_km"] > 2.5 * den.mainland_coastline_km  # OSM follows every basin: about 427 km
+    assert 0 < s["natural_km"] < s["line_km"]
