@@ -197,7 +197,8 @@ def data_status(workflow: Workflow, layers: Mapping[str, gpd.GeoDataFrame], tabl
         rows.append(("registry", "装机登记", "none", "no project layer: capacity targets not computed"))
     used = tables.get("registry_used")
     if used is not None:
-        rows.append(("planner's records", "用户登记", "used", "; ".join(sorted(set(used["dataset"]) - {"pack"}))))
+        mine = used.loc[used["action"].str.startswith("used"), "dataset"]
+        rows.append(("planner's records", "用户登记", "used", "; ".join(sorted(set(mine)))))
     samples = sorted(k for k, g in layers.items() if _layer_origin(g) == "sample")
     osm = sorted(k for k, g in layers.items() if _layer_origin(g) == "OpenStreetMap")
     if samples:
