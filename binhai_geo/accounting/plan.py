@@ -36,7 +36,8 @@ TARGET_LAYERS = {"forest_cover": ("forest",), "forest_cover_2030": ("forest",),
                  "protected_area_share": ("protected_area",), "natural_shoreline": ("coastline",),
                  "rooftop_pv_new_buildings": ("rooftop",)}
 LEDGER_TABLE_COLUMNS = ("record_id", "name", "name_zh", "technology", "capacity_mw", "status", "category",
-                        "start_year", "retired_year", "owner", "subdistrict", "plan_project", "dataset", "as_of",
+                        "start_year", "retired_year", "owner", "subdistrict", "plan_project", "dataset", "registry",
+                        "as_of",
                         "location_accuracy", "source", "lon", "lat")
 
 
@@ -110,6 +111,7 @@ def ledger_step(workflow: Workflow, layers: Mapping[str, gpd.GeoDataFrame], year
     ll = records.geometry.to_crs(4326)
     table = pd.DataFrame(records.drop(columns="geometry"))
     table["lon"], table["lat"] = ll.x.round(5).to_numpy(), ll.y.round(5).to_numpy()
+    table["registry"] = table["dataset"]  # the column the deliverables' data status reads
     tables["capacity_ledger"] = table[[c for c in LEDGER_TABLE_COLUMNS if c in table.columns]].sort_values(
         ["technology", "category", "record_id"], kind="stable").reset_index(drop=True)
     tables["ledger_summary"] = ledger_summary(records, records["category"], year)
