@@ -228,6 +228,7 @@ def layers_check(
 
 def _register_engine_commands() -> None:
     """Add each engine's commands (``register(app)`` of its ``cli`` module)."""
+    from binhai_geo.accounting import cli as accounting_cli
     from binhai_geo.cluster import cli as cluster_cli
     from binhai_geo.deliverables import cli as deliverables_cli
     from binhai_geo.sinks import cli as sinks_cli
@@ -235,7 +236,7 @@ def _register_engine_commands() -> None:
     from binhai_geo.solar import cli as solar_cli
     from binhai_geo.wind import cli as wind_cli
 
-    for module in (solar_cli, wind_cli, siting_cli, sinks_cli, deliverables_cli, cluster_cli):
+    for module in (solar_cli, wind_cli, siting_cli, sinks_cli, deliverables_cli, cluster_cli, accounting_cli):
         module.register(app)
 
 

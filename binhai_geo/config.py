@@ -77,10 +77,31 @@ class RegionSpec(_Strict):
         return _check_crs(v, projected=False)
 
 
+class DenominatorSpec(_Strict):
+    """The ``[denominators]`` table of a region file: official figures indicators divide by, with sources."""
+
+    land_area_km2: float | None = Field(None, gt=0, lt=1e6, description="official land area [km2]")
+    land_area_source: str | None = None
+    mainland_coastline_km: float | None = Field(None, gt=0, lt=1e5, description="official mainland coastline [km]")
+    mainland_coastline_source: str | None = None
+    mainland_coast_closing_m: float = Field(
+        1500.0, gt=0, le=10000,
+        description="radius [m] of the morphological closing of the land that gives a line following the mainland "
+                    "coast rather than every port basin")
+
+    @model_validator(mode="after")
+    def _sourced(self) -> DenominatorSpec:
+        for v, src in (("land_area_km2", "land_area_source"), ("mainland_coastline_km", "mainland_coastline_source")):
+            if getattr(self, v) is not None and not getattr(self, src):
+                raise ValueError(f"{v} needs {src} (where the official figure is from)")
+        return self
+
+
 class RegionFile(_Strict):
     """A region file."""
 
     region: RegionSpec
+    denominators: DenominatorSpec = Field(default_factory=DenominatorSpec)
 
 
 class Region:
@@ -94,10 +115,11 @@ class Region:
         The region file.
     """
 
-    def __init__(self, spec: RegionSpec, path: Path) -> None:
+    def __init__(self, spec: RegionSpec, path: Path, denominators: DenominatorSpec | None = None) -> None:
         self.spec = spec
         self.path = path
         self.folder = path.parent
+        self.denominators = denominators or DenominatorSpec()
 
     @property
     def pack_path(self) -> Path:
@@ -228,6 +250,15 @@ class OutputsSpec(_Strict):
     postgis: PostgisOutputSpec | None = Field(None, description="also write the results into a PostGIS schema")
 
 
+class RegistrySpec(_Strict):
+    """The ``[registry]`` table: a planner's newer GEM download or own as-built list over the shipped records."""
+
+    files: list[str] = Field(default_factory=list, description="GEM tracker, GPPD or as-built files (CSV, Excel, "
+                                                                "GeoJSON, GeoPackage)")
+    as_of: str | None = Field(None, pattern=r"^\d{4}(-\d{2})?$", description="date of the files' data, YYYY-MM")
+    clip: bool = Field(False, description="drop records outside the district (reported) instead of refusing them")
+
+
 class WorkflowFile(_Strict):
     """A workflow file."""
 
@@ -244,6 +275,7 @@ class WorkflowFile(_Strict):
     sinks: SinksSpec = Field(default_factory=SinksSpec)
     deliverables: DeliverablesSpec = Field(default_factory=DeliverablesSpec)
     cluster: ClusterSpec = Field(default_factory=ClusterSpec)
+    registry: RegistrySpec = Field(default_factory=RegistrySpec)
 
     @field_validator("layers")
     @classmethod
@@ -356,10 +388,10 @@ def load_region(path: str | Path) -> Region:
     p = Path(path).resolve()
     data = _read_toml(p, "region")
     try:
-        spec = RegionFile.model_validate(data).region
+        rf = RegionFile.model_validate(data)
     except ValidationError as exc:
         raise _pydantic_error(exc, p) from None
-    region = Region(spec, p)
+    region = Region(rf.region, p, rf.denominators)
     for what, f in (("layer pack", region.pack_path), ("targets", region.targets_path)):
         if not f.exists():
             raise WorkflowError(f"the region's {what} file '{f}' does not exist", file=str(p),

@@ -52,8 +52,65 @@ def land_geometry(layers: Mapping[str, gpd.GeoDataFrame]) -> shapely.Geometry | 
     return geom
 
 
-__all__ = ["coverage_indicators", "forest_cover_mask", "land_geometry", "natural_shoreline_indicator",
-           "protected_share_indicator"]
+__all__ = ["coverage_indicators", "forest_cover_mask", "land_geometry", "mainland_shoreline",
+           "natural_shoreline_indicator", "protected_share_indicator"]
+
+#: Spacing of the points at which the mainland line takes the natural flag of the nearest coastline segment [m].
+MAINLAND_SAMPLE_M = 50.0
+
+
+def mainland_shoreline(layers: Mapping[str, gpd.GeoDataFrame], closing_m: float) -> dict[str, float] | None:
+    """Natural shoreline measured on a line that follows the mainland coast rather than every port basin.
+
+    Rule: the district's land (``land`` within 1 km of the boundary, or the boundary) is closed
+    morphologically (buffered out by ``closing_m`` and back in), which fills port basins, quays and
+    channels narrower than about twice that radius; the closed outline's parts within ``closing_m`` of the
+    OSM coastline and within 1 km of the district are the *mainland line*. Points every
+    :data:`MAINLAND_SAMPLE_M` along it take the ``natural`` flag of the nearest coastline segment; the
+    natural length is the flagged points times the spacing. A simplification: a basin wider than about
+    2 x ``closing_m`` stays in the line.
+
+    Returns
+    -------
+    dict or None
+        ``line_km`` (mainland line length), ``natural_km`` (natural on it), ``osm_km`` and
+        ``osm_natural_km`` (all coastline segments within 1 km of the district); None without coastline
+        or boundary.
+    """
+    coast, boundary = layers.get("coastline"), layers.get("boundary")
+    if coast is None or len(coast) == 0 or boundary is None or len(boundary) == 0:
+        return None
+    _projected(coast, "coastline")
+    district = shapely.union_all(boundary.geometry.to_numpy())
+    near_d = shapely.simplify(district, 50.0).buffer(SHORELINE_BOUNDARY_TOLERANCE_M, quad_segs=4)  # 50 m: speed
+    land = layers.get("land")
+    body = shapely.intersection(shapely.union_all(land.geometry.to_numpy()), near_d) if land is not None and len(
+        land) else district
+    # detail finer than a tenth of the radius cannot change the closed outline: simplify first (speed)
+    body = shapely.simplify(body, closing_m / 20.0)
+    closed = body.buffer(closing_m, quad_segs=4).buffer(-closing_m, quad_segs=4)
+    segments = coast.geometry.to_numpy()
+    near = shapely.dwithin(segments, district, SHORELINE_BOUNDARY_TOLERANCE_M)
+    natural_all = coast["natural"].fillna(False).to_numpy(dtype=bool)
+    natural = natural_all[near]
+    outline = shapely.intersection(closed.boundary, near_d)
+    parts = shapely.get_parts(shapely.line_merge(outline)) if not outline.is_empty else np.array([])
+    pts, step = [], []
+    for part in parts:
+        k = max(int(part.length // MAINLAND_SAMPLE_M), 1)
+        pts.extend(shapely.line_interpolate_point(part, (np.arange(k) + 0.5) * part.length / k))
+        step.extend([part.length / k] * k)
+    line_m = nat_m = 0.0
+    if pts:
+        tree = shapely.STRtree(segments[near])
+        (src, dst), dist = tree.query_nearest(np.asarray(pts, dtype=object), return_distance=True, all_matches=False)
+        on_coast = dist <= closing_m  # the outline's edges along the extent frame or inland water are not coast
+        w = np.asarray(step)[src]
+        line_m = float(w[on_coast].sum())
+        nat_m = float(w[on_coast & natural[dst]].sum())
+    seg_len = shapely.length(segments)
+    return {"line_km": line_m / 1e3, "natural_km": nat_m / 1e3, "osm_km": float(seg_len[near].sum()) / 1e3,
+            "osm_natural_km": float(seg_len[near & natural_all].sum()) / 1e3}
 
 
 def protected_share_indicator(layers: Mapping[str, gpd.GeoDataFrame]) -> Indicator | None:

@@ -145,8 +145,11 @@ EXCLUSION_REASONS = (
     "residential",
     "other",
 )
-PROJECT_TECHNOLOGIES = ("pv", "wind", "storage")
-PROJECT_STATUSES = ("built", "under_construction", "pipeline", "planned")
+PROJECT_TECHNOLOGIES = ("pv", "wind", "storage", "coal", "gas", "oil", "nuclear", "hydro", "biomass", "waste",
+                        "geothermal", "other")
+#: Global Energy Monitor's status scale, then the pack's former values (mapped onto it by the ledger).
+PROJECT_STATUSES = ("operating", "construction", "pre-construction", "announced", "shelved", "cancelled", "retired",
+                    "built", "under_construction", "pipeline", "planned")
 
 _KINDS: tuple[LayerKind, ...] = (
     LayerKind(
@@ -363,11 +366,20 @@ _KINDS: tuple[LayerKind, ...] = (
             FieldSpec(
                 "status", "str", required=True, zh="状态", en="Status", allowed=PROJECT_STATUSES
             ),
-            FieldSpec("year", "int", required=True, zh="投产年份", en="Year", min=1990, max=2100),
+            FieldSpec("record_id", "str", zh="记录编号", en="Record id"),
+            FieldSpec("start_year", "int", zh="投产(预计)年份", en="Start year", min=1950, max=2100),
+            FieldSpec("retired_year", "int", zh="退役年份", en="Retired year", min=1950, max=2100),
+            FieldSpec("year", "int", zh="投产年份(旧字段)", en="Year (former field: start year)", min=1950, max=2100),
+            FieldSpec("owner", "str", zh="业主", en="Owner"),
+            FieldSpec("location_accuracy", "str", zh="位置精度说明", en="Location accuracy"),
+            FieldSpec("as_of", "str", zh="数据日期", en="Data as of"),
+            FieldSpec("dataset", "str", zh="数据集", en="Dataset"),
+            FieldSpec("plan_project", "str", zh="对应规划项目", en="Plan project"),
             FieldSpec("surface", "str", zh="场址类型", en="Surface"),
             FieldSpec("energy_mwh", "float", unit="MWh", zh="储能容量", en="Storage energy", min=0.0),
         ),
-        "Named built or pipeline projects (the plan's 重点项目).",
+        "The capacity ledger's records: registry plants (GEM, GPPD), a planner's as-built list and the plan's "
+        "named projects (重点项目), each with status on GEM's scale and start year.",
     ),
 )
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from binhai_geo.accounting.capacity import capacity_indicators
+from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators
 from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
 from binhai_geo.config import Workflow, load_workflow
 from binhai_geo.deliverables.qgis_project import GpkgLayer, build_qgis, region_layers
@@ -25,7 +27,6 @@ from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import LayerSet, load_layers
 from binhai_geo.manifest import build_manifest
-from binhai_geo.projects import capacity_indicators
 from binhai_geo.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
@@ -155,15 +156,23 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
         step(name)
         steps.add(name, run())
     step("indicators")
-    indicators = capacity_indicators(
-        layers.layers,
-        steps.sites,
+    target_file = load_targets(workflow.targets_path)
+    years = dict(zip(target_file["target_id"], pd.to_numeric(target_file["year"], errors="coerce")
+                     .fillna(workflow.spec.workflow.year).astype(int), strict=True))
+    ledger, ledger_tables, registry_files = ledger_step(workflow, layers.layers,
+                                                        years.get("pv_capacity", workflow.spec.workflow.year))
+    indicators = [] if ledger is None else capacity_indicators(
+        ledger, years, steps.sites,
         total_installed_capacity_mw=a.district.total_installed_capacity_mw,
         total_installed_capacity_source=a.district.total_installed_capacity_source,
     )
-    targets = check_targets(load_targets(workflow.targets_path), indicators + steps.indicators)
+    coverage = mark_indicative(official_indicators(steps.indicators, layers.layers, workflow.region.denominators),
+                               layers.layers)
+    targets = check_targets(target_file, indicators + coverage)
+    ledger_tables["data_status"] = data_status(workflow, layers.layers, ledger_tables)
+    steps.add("accounting", StepResult(tables=ledger_tables, inputs=registry_files))
     step("conformance")
-    steps.add("conformance", conformance_step(workflow, layers, steps.sites, targets))
+    steps.add("conformance", conformance_step(workflow, layers, steps.sites, targets, ledger))
     sinks = steps.tables.get("sink_ledger", pd.DataFrame())
     used = densities_used(densities, steps.sites)  # beside each row, the densities the engines gave its sites
     return PlanResult(workflow, layers, steps.sites, targets, sinks, used, tables=steps.tables, geo=steps.geo,
@@ -307,6 +316,7 @@ def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = 
             "sites": len(result.sites),
             "candidate_capacity_mw": result.sites.groupby("technology")["capacity_mw"].sum().round(1).to_dict(),
             "targets": result.targets.set_index("target_id")["status"].to_dict(),
+            "data_status": result.tables["data_status"].to_dict("records") if "data_status" in result.tables else [],
             "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
             "simplifications": list(result.notes),
             "deliverables": {"messages": deliverables.messages, "font": deliverables.font},

@@ -5,7 +5,10 @@ description_zh, value, unit, comparison, tolerance, year, plan_wording``. ``comp
 ``<=`` or ``about`` (met when within ``tolerance``, a relative tolerance, of the value).
 
 :func:`check_targets` compares :class:`Indicator` values with the targets and returns, per target:
-required, computed, gap and status (``met`` / ``short`` / ``not computed``).
+required, computed (installed), committed, pipeline, gap (>= 0), surplus (>= 0), status and basis. The
+status follows one rule each (:mod:`binhai_geo.accounting.verdicts`): ``met``, ``on track``, ``short``,
+``indicative`` (computed on a proxy or on incomplete data: the basis says which) or ``not computed`` (the
+basis says why); the rule is written at the start of every basis.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from binhai_geo.accounting.verdicts import STATUS_ZH, rounded, verdict
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import read_table
 
@@ -44,7 +48,16 @@ RESULT_COLUMNS = (
     "gap",
     "status",
     "basis",
+    "committed",
+    "pipeline",
+    "surplus",
+    "reading",
+    "status_zh",
+    "data",
 )
+#: Said in the basis of a target no step computes.
+NOT_COMPUTED_WHY = ("not computed: no step of the toolkit computes this target (it needs statistics the layers do "
+                    "not hold); give the figure from district statistics")
 
 
 @dataclass(frozen=True)
@@ -60,13 +73,29 @@ class Indicator:
     unit : str
         Must equal the target's unit.
     basis : str
-        What was counted and how (shown beside the figure).
+        What was counted and how (shown beside the figure); for a value of NaN, why it is not computed.
+    committed : float, optional
+        The committed addition (capacity under construction expected by the target year) [unit].
+    pipeline : float, optional
+        Pipeline capacity not counted (pre-construction, announced) [unit].
+    indicative : str, optional
+        Why the figure is only indicative (the proxy or the incomplete data it rests on).
+    required : float, optional
+        Replaces the targets file's value when the plan words the target relative to a computed figure
+        (``forest_cover_2030``: at least the 2025 value); the basis says so.
+    data : str
+        What the figure rests on (registry and date, sample layer, OpenStreetMap, ...).
     """
 
     target_id: str
     value: float
     unit: str
     basis: str
+    committed: float | None = None
+    pipeline: float | None = None
+    indicative: str | None = None
+    required: float | None = None
+    data: str = ""
 
 
 def load_targets(path: str | Path) -> pd.DataFrame:
@@ -103,19 +132,6 @@ def load_targets(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def _status(comparison: str, required: float, computed: float, tolerance: float) -> tuple[float, str]:
-    """Return (gap, status). Gap is signed: positive means the target is not yet reached."""
-    if comparison == ">=":
-        gap = required - computed
-        return gap, "met" if gap <= 0 else "short"
-    if comparison == "<=":
-        gap = computed - required
-        return gap, "met" if gap <= 0 else "short"
-    gap = required - computed
-    ok = abs(gap) <= tolerance * abs(required)
-    return gap, "met" if ok else "short"
-
-
 def check_targets(targets: pd.DataFrame, indicators: Iterable[Indicator]) -> pd.DataFrame:
     """Compare indicators with targets.
 
@@ -129,9 +145,9 @@ def check_targets(targets: pd.DataFrame, indicators: Iterable[Indicator]) -> pd.
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESULT_COLUMNS`, one row per target in the file's order. ``gap`` is in the
-        target's unit and signed: for ``>=`` and ``about`` it is required - computed, for ``<=`` it is
-        computed - required; a positive gap means not yet reached.
+        Columns :data:`RESULT_COLUMNS`, one row per target in the file's order. ``gap`` (shortfall after
+        committed capacity) and ``surplus`` are >= 0, in the target's unit; figures are rounded to what
+        they mean (:func:`binhai_geo.accounting.verdicts.decimals`).
 
     Raises
     ------
@@ -144,31 +160,36 @@ def check_targets(targets: pd.DataFrame, indicators: Iterable[Indicator]) -> pd.
         if ind.target_id not in known:
             raise ValueError(f"indicator for unknown target '{ind.target_id}'")
         by_id[ind.target_id] = ind
-    rows = []
-    for t in targets.itertuples(index=False):
-        ind = by_id.get(t.target_id)
-        computed = gap = math.nan
-        status, basis = "not computed", ""
-        if ind is not None:
-            if ind.unit != t.unit:
-                raise ValueError(f"indicator for '{t.target_id}' is in {ind.unit}, target in {t.unit}")
-            basis = ind.basis
-            if ind.value is not None and not math.isnan(ind.value):
-                computed = float(ind.value)
-                gap, status = _status(t.comparison, float(t.value), computed, float(t.tolerance or 0.0))
-        rows.append(
-            {
-                "target_id": t.target_id,
-                "description": t.description,
-                "description_zh": t.description_zh,
-                "year": t.year,
-                "comparison": t.comparison,
-                "required": float(t.value),
-                "unit": t.unit,
-                "computed": computed,
-                "gap": gap,
-                "status": status,
-                "basis": basis,
-            }
-        )
+    rows = [_row(t, by_id.get(t.target_id)) for t in targets.itertuples(index=False)]
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
+
+def _row(t: object, ind: Indicator | None) -> dict:
+    """Return one result row: the verdict (:func:`binhai_geo.accounting.verdicts.verdict`), rule first in basis."""
+    required = file_value = float(t.value)
+    nan = math.nan
+    if ind is not None and ind.unit != t.unit:
+        raise ValueError(f"indicator for '{t.target_id}' is in {ind.unit}, target in {t.unit}")
+    value = nan if ind is None or ind.value is None else float(ind.value)
+    if ind is not None and ind.required is not None and not math.isnan(ind.required):
+        required = float(ind.required)
+    v = verdict(t.comparison, required, value, ind.committed if ind else None, t.unit,
+                tolerance=None if pd.isna(t.tolerance) else float(t.tolerance),
+                indicative=ind.indicative if ind else None,
+                decimals_of=file_value)
+    if ind is None:
+        basis = NOT_COMPUTED_WHY
+    elif math.isnan(value):
+        basis = f"not computed: {ind.basis}"
+    else:
+        basis = f"{v.rule}; {ind.basis}"
+    r = lambda x: rounded(x, t.unit, file_value) if x is not None else nan  # noqa: E731
+    return {
+        "target_id": t.target_id, "description": t.description, "description_zh": t.description_zh,
+        "year": t.year, "comparison": t.comparison, "required": r(required), "unit": t.unit,
+        "computed": r(value), "gap": v.gap, "status": v.status, "basis": basis,
+        "committed": r(ind.committed) if ind and ind.committed is not None else nan,
+        "pipeline": r(ind.pipeline) if ind and ind.pipeline is not None else nan,
+        "surplus": v.surplus, "reading": v.reading, "status_zh": STATUS_ZH[v.status],
+        "data": ind.data if ind else "",
+    }

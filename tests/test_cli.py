@@ -38,7 +38,9 @@ def test_plan_writes_every_output(workflow, tmp_path):
     assert len(gpkg) == 6 and gpkg.crs.to_epsg() == 4527
     t = pd.read_csv(out / "test_run_targets.csv").set_index("target_id")
     assert list(t.columns[:0]) == [] and {"required", "unit", "computed", "gap", "status"} <= set(t.columns)
-    assert t.loc["pv_capacity", "computed"] == 1000.0 and t.loc["pv_capacity", "status"] == "short"
+    # the synthetic projects are pipeline (former 'pipeline' / 'planned'): none installed, 1,500 MW pipeline
+    assert t.loc["pv_capacity", "computed"] == 0 and t.loc["pv_capacity", "status"] == "short"
+    assert t.loc["pv_capacity", "pipeline"] == 1500
     assert t.loc["natural_shoreline", "status"] == "met"
     manifest = json.loads((out / "test_run_manifest.json").read_text(encoding="utf-8"))
     inputs = {e["path"].rsplit("/", 1)[-1]: e["sha256"] for e in manifest["inputs"]}

@@ -16,14 +16,15 @@ def targets(tmp_path):
     return load_targets(p)
 
 
-def test_status_and_signed_gap(targets):
+def test_status_gap_and_surplus(targets):
     res = check_targets(targets, [
         Indicator("pv_capacity", 5210.0, "MW", "named projects"),
         Indicator("wind_capacity", 200.0, "MW", "named projects"),
         Indicator("renewable_share", 34.0, "percent", "x"),
         Indicator("forest_cover", 6.0, "percent", "layer"),
     ]).set_index("target_id")
-    assert res.loc["pv_capacity", "status"] == "met" and res.loc["pv_capacity", "gap"] == -510.0
+    assert res.loc["pv_capacity", "status"] == "met" and res.loc["pv_capacity", "gap"] == 0.0
+    assert res.loc["pv_capacity", "surplus"] == 510.0
     assert res.loc["wind_capacity", "status"] == "short" and res.loc["wind_capacity", "gap"] == 2100.0
     # 'about' 35% within 5% relative: 34 is within 1.75
     assert res.loc["renewable_share", "status"] == "met"

@@ -70,7 +70,8 @@ def capacity_vs_target(targets: pd.DataFrame, font: CjkFont | None) -> str | Non
         y = np.arange(len(t))[::-1]
         computed = pd.to_numeric(t["computed"], errors="coerce").fillna(0).to_numpy()
         required = pd.to_numeric(t["required"], errors="coerce").to_numpy()
-        colors = ["#2e7d32" if s == "met" else "#e65100" if s == "short" else "#9e9e9e" for s in t["status"]]
+        palette = {"met": "#2e7d32", "on track": "#f9a825", "short": "#e65100", "indicative": "#78909c"}
+        colors = [palette.get(s, "#9e9e9e") for s in t["status"]]
         ax.barh(y, computed, color=colors, height=0.55, label="测算 Computed")
         ax.scatter(required, y, marker="|", s=500, color="#111", linewidths=2.2, zorder=3, label="目标 Target")
         for yi, c, r in zip(y, computed, required, strict=True):

@@ -1,13 +1,15 @@
-"""Plan conformance: built + pipeline projects + eligible potential against the plan's capacity targets.
+"""Plan conformance: installed + committed capacity + eligible potential against the plan's capacity targets.
 
 For each capacity target (PV, wind, renewable capacity, renewable share, storage) and for the district
-and each sub-district: built, pipeline (under construction + pipeline, as counted by
-:mod:`binhai_geo.projects`), planned (not counted), eligible potential not yet taken by a project, the
+and each sub-district: installed (``built_mw``), committed and pipeline capacity as the capacity ledger
+categorises its records for the target year (:mod:`binhai_geo.accounting.ledger`, passed in as the
+``category`` column: this engine does not count), eligible potential no ledger record occupies, the
 required value, the remaining gap, and the cheapest eligible sites that close it.
 
 Rules (stated in the notes):
 
-- a built or pipeline project *occupies* eligible sites of its technology (and surface) within
+- a ledger record that is operating, under construction, pre-construction or announced *occupies*
+  eligible sites of its technology (and surface) within
   ``project_match_m`` of its point, nearest first, up to their eligible capacity (the project layer holds
   points); a site's remaining potential is its eligible capacity minus the projects on it, so potential is
   never counted twice;
@@ -31,7 +33,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from binhai_geo.projects import COUNTED_STATUSES
+#: Statuses (GEM's scale) whose records occupy eligible sites: built or being developed.
+OCCUPYING_STATUSES = ("operating", "construction", "pre-construction", "announced")
+#: Without the ledger's ``category`` column (a direct call of this engine), a status's category
+#: regardless of year; the pack's former statuses included.
+STATUS_CATEGORY = {"operating": "installed", "construction": "committed", "pre-construction": "pipeline",
+                   "announced": "pipeline", "built": "installed", "under_construction": "committed",
+                   "pipeline": "pipeline", "planned": "pipeline"}
 
 #: Capacity targets this step answers, with the technologies they count.
 TARGET_TECHNOLOGIES = {
@@ -47,8 +55,8 @@ DISTRICT = ("district", "全区")
 MAX_LISTED = 25
 
 CONFORMANCE_COLUMNS = (
-    "target_id", "description_zh", "area", "area_zh", "unit", "required", "built_mw", "pipeline_mw",
-    "planned_mw", "counted", "eligible_potential_mw", "gap", "gap_mw", "gap_after_potential_mw", "status",
+    "target_id", "description_zh", "area", "area_zh", "unit", "required", "built_mw", "committed_mw", "pipeline_mw",
+    "counted", "eligible_potential_mw", "gap", "gap_mw", "gap_after_potential_mw", "status",
     "status_zh", "closing_sites", "closing_mw", "closing_max_lcoe_cny_per_mwh", "ranking", "basis",
 )
 
@@ -56,7 +64,7 @@ CONFORMANCE_COLUMNS = (
 def project_occupancy(
     sites: gpd.GeoDataFrame, projects: gpd.GeoDataFrame | None, match_m: float
 ) -> tuple[np.ndarray, list[str]]:
-    """Capacity of built and pipeline projects on each site [MW], and notes on projects that do not fit.
+    """Capacity of ledger records on each site [MW], and notes on records that do not fit.
 
     A project (a point) fills the eligible sites of its technology (and surface, when it names one) within
     ``match_m``, nearest first, each up to its eligible capacity, until the project's capacity is placed.
@@ -76,12 +84,14 @@ def project_occupancy(
     notes: list[str] = []
     if projects is None or len(projects) == 0 or len(sites) == 0:
         return occupied, notes
-    counted = projects[projects["status"].isin(COUNTED_STATUSES) & projects["technology"].isin(["pv", "wind"])]
+    status = projects["status"].map(lambda v: {"built": "operating", "under_construction": "construction",
+                                               "pipeline": "pre-construction", "planned": "announced"}.get(v, v))
+    counted = projects[status.isin(OCCUPYING_STATUSES) & projects["technology"].isin(["pv", "wind"])]
     geoms = sites.geometry.to_numpy()
     tech = sites["technology"].to_numpy()
     kind = sites["layer_kind"].to_numpy()
     cap = sites["capacity_mw"].to_numpy(dtype=float)
-    for _, p in counted.sort_values("name").iterrows():
+    for _, p in counted.sort_values(["name", "record_id"] if "record_id" in counted else "name").iterrows():
         cand = tech == p["technology"]
         surface = p.get("surface")
         if isinstance(surface, str) and surface:
@@ -154,6 +164,7 @@ def conformance_table(
     total_installed_capacity_mw: float | None = None,
     total_installed_capacity_source: str | None = None,
     project_match_m: float = 5000.0,
+    ledger: gpd.GeoDataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Build the conformance table (columns :data:`CONFORMANCE_COLUMNS`) and notes.
 
@@ -171,13 +182,16 @@ def conformance_table(
         The district's total installed capacity [MW] and its source, for the share target.
     project_match_m : float
         See :func:`project_occupancy`.
+    ledger : GeoDataFrame, optional
+        The capacity ledger's records with their ``category`` for the target year (installed, committed,
+        pipeline, not counted); default: the ``project`` layer, its status mapped by :data:`STATUS_CATEGORY`.
     """
     notes: list[str] = []
-    projects = layers.get("project")
+    projects = ledger if ledger is not None else layers.get("project")
     subs = layers.get("subdistrict")
     df = pd.DataFrame(sites.drop(columns="geometry")).copy()
     occupied, unplaced = project_occupancy(sites, projects, project_match_m)
-    df["committed_mw"] = occupied
+    df["occupied_mw"] = occupied
     df["available_mw"] = np.clip(df["capacity_mw"].to_numpy(dtype=float) - occupied, 0, None)
     df["subdistrict"] = assign_subdistrict(sites.geometry.to_numpy(), subs)
     if unplaced:
@@ -186,8 +200,10 @@ def conformance_table(
     if projects is not None and len(projects):
         proj = pd.DataFrame(projects.drop(columns="geometry")).copy()
         proj["subdistrict"] = assign_subdistrict(projects.geometry.to_numpy(), subs)
+        if "category" not in proj.columns:
+            proj["category"] = proj["status"].map(STATUS_CATEGORY).fillna("not counted")
     else:
-        proj = pd.DataFrame(columns=["technology", "capacity_mw", "status", "subdistrict"])
+        proj = pd.DataFrame(columns=["technology", "capacity_mw", "status", "category", "subdistrict"])
     areas: list[tuple[str, str, str | None]] = [(DISTRICT[0], DISTRICT[1], None)]
     if subs is not None:
         zh = subs["name_zh"] if "name_zh" in subs.columns else subs["name"]
@@ -208,16 +224,15 @@ def conformance_table(
             if sub is not None:
                 p = p[p["subdistrict"] == sub]
                 s = s[s["subdistrict"] == sub]
-            built = float(p.loc[p["status"] == "built", "capacity_mw"].sum())
-            pipeline = float(p.loc[p["status"].isin([c for c in COUNTED_STATUSES if c != "built"]),
-                                   "capacity_mw"].sum())
-            planned = float(p.loc[p["status"] == "planned", "capacity_mw"].sum())
+            built = float(p.loc[p["category"] == "installed", "capacity_mw"].sum())
+            committed = float(p.loc[p["category"] == "committed", "capacity_mw"].sum())
+            pipeline = float(p.loc[p["category"] == "pipeline", "capacity_mw"].sum())
             potential = float(s["available_mw"].sum()) if tid != "storage_capacity" else np.nan
             ranked, how = _ranked(s) if tid != "storage_capacity" else (s.iloc[:0], "")
             row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
-                   "unit": unit, "built_mw": built, "pipeline_mw": pipeline, "planned_mw": planned,
+                   "unit": unit, "built_mw": built, "committed_mw": committed, "pipeline_mw": pipeline,
                    "eligible_potential_mw": potential, "ranking": how}
-            counted_mw = built + pipeline
+            counted_mw = built + committed
             required = required_all if sub is None else np.nan
             basis = ""
             if tid == "renewable_share":
@@ -256,7 +271,7 @@ def conformance_table(
             if sub is not None:
                 status, status_zh = "sub-district (district-wide target)", "分区(全区目标)"
             elif gap_mw <= 0:
-                status, status_zh = "met by built + pipeline", "已由已建和在建/储备项目满足"
+                status, status_zh = "met by installed + committed", "已由已投产和在建项目满足"
             elif tid != "storage_capacity" and potential >= gap_mw:
                 status, status_zh = "closable with eligible sites", "可由可开发场址补足"
             else:

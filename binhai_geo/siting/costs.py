@@ -27,7 +27,7 @@ from binhai_geo.factors import apply_overrides, keyed, numeric_columns, packaged
 
 COST_COLUMNS = ("item", "technology", "surface", "value", "low", "high", "unit", "source", "notes")
 SUPPLY_COLUMNS = ("rank", "site_id", "name", "name_zh", "technology", "layer_kind", "lcoe_cny_per_mwh", "capacity_mw",
-                  "committed_mw", "available_mw", "cumulative_mw", "cumulative_available_mw", "energy_mwh_per_yr")
+                  "occupied_mw", "available_mw", "cumulative_mw", "cumulative_available_mw", "energy_mwh_per_yr")
 
 
 def load_costs(path: str | Path | None = None, overrides: dict[str, float] | None = None) -> pd.DataFrame:
@@ -140,22 +140,22 @@ def site_lcoe(sites: pd.DataFrame, costs: pd.DataFrame, grid_cost_cny: np.ndarra
                          "levelised_energy_mwh_per_yr": levelised, "lcoe_cny_per_mwh": lcoe}, index=sites.index)
 
 
-def supply_curve(sites: gpd.GeoDataFrame, committed_mw: np.ndarray | None = None) -> pd.DataFrame:
-    """Sites with an LCOE, cheapest first, with cumulative capacity (all and not yet committed) [MW].
+def supply_curve(sites: gpd.GeoDataFrame, occupied_mw: np.ndarray | None = None) -> pd.DataFrame:
+    """Sites with an LCOE, cheapest first, with cumulative capacity (all, and not occupied by a ledger project) [MW].
 
     Parameters
     ----------
     sites : GeoDataFrame
         With ``lcoe_cny_per_mwh`` and ``capacity_mw``.
-    committed_mw : array, optional
+    occupied_mw : array, optional
         Capacity of built and pipeline projects already on each site [MW].
     """
     df = pd.DataFrame(sites.drop(columns="geometry", errors="ignore")).copy()
     for col in ("name", "name_zh"):
         if col not in df.columns:
             df[col] = pd.NA
-    df["committed_mw"] = 0.0 if committed_mw is None else np.minimum(committed_mw, df["capacity_mw"])
-    df["available_mw"] = (df["capacity_mw"] - df["committed_mw"]).clip(lower=0)
+    df["occupied_mw"] = 0.0 if occupied_mw is None else np.minimum(occupied_mw, df["capacity_mw"])
+    df["available_mw"] = (df["capacity_mw"] - df["occupied_mw"]).clip(lower=0)
     df = df[np.isfinite(df["lcoe_cny_per_mwh"]) & (df["capacity_mw"] > 0)]
     df = df.sort_values(["lcoe_cny_per_mwh", "site_id"], kind="stable").reset_index(drop=True)
     df["rank"] = np.arange(1, len(df) + 1)

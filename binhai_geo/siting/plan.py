@@ -252,8 +252,8 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
     out["lcoe_cny_per_mwh"] = econ["lcoe_cny_per_mwh"].to_numpy()
     for col in ("avoided_tco2_per_yr", "sink_lost_tco2_per_yr", "net_tco2_per_yr", "protected_overlap_km2"):
         out[col] = ledger[col].to_numpy()
-    committed, _ = project_occupancy(out, lay.get("project"), spec.project_match_m)
-    curve = supply_curve(out, committed)
+    occupied, _ = project_occupancy(out, lay.get("project"), spec.project_match_m)
+    curve = supply_curve(out, occupied)
     notes = [
         "LCOE = (capex x CRF + fixed O&M) / levelised energy, levelised energy = first-year energy x CRF x "
         "sum over the lifetime of (1 - d)^(t-1) / (1 + r)^t with degradation d per technology (PV 0.5 %/yr, wind "
@@ -278,7 +278,7 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
 
 
 def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame,
-                     targets: pd.DataFrame) -> StepResult:
+                     targets: pd.DataFrame, ledger: gpd.GeoDataFrame | None = None) -> StepResult:
     """Built + pipeline projects and eligible potential against the plan's capacity targets.
 
     Parameters
@@ -291,6 +291,9 @@ def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
         Eligible sites (after the economics step when it ran: LCOE ranks the closing sites).
     targets : DataFrame
         The checked targets (:func:`binhai_geo.targets.check_targets`) or the targets file.
+    ledger : GeoDataFrame, optional
+        The capacity ledger's records with their ``category`` for the target year (the runner passes
+        them); default: the ``project`` layer's statuses.
 
     Returns
     -------
@@ -305,10 +308,11 @@ def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
         total_installed_capacity_mw=d.total_installed_capacity_mw,
         total_installed_capacity_source=d.total_installed_capacity_source,
         project_match_m=workflow.spec.eligibility.project_match_m,
+        ledger=ledger,
     )
-    notes.append("Conformance: built + under-construction + pipeline projects, plus eligible potential not yet "
-                 "occupied by a project; sub-district rows show what each holds against the district-wide targets "
-                 "(规划符合性：已建+在建+储备项目，另计未被项目占用的可开发潜力).")
+    notes.append("Conformance: installed + committed capacity of the ledger (pipeline shown, not counted), plus "
+                 "eligible potential no ledger record occupies; sub-district rows show what each holds against the "
+                 "district-wide targets (规划符合性：已投产+在建(按期)，储备项目单列不计，另计未被占用的可开发潜力).")
     if not d.total_installed_capacity_mw:
         notes.append("Renewable-share gap not computed: give [assumptions.district] total_installed_capacity_mw "
                      "with its source (可再生能源装机占比缺少全区总装机容量).")

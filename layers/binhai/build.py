@@ -38,6 +38,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
@@ -45,8 +46,10 @@ from shapely.geometry import shape
 from shapely.ops import substring
 
 from binhai_geo import gcj02
+from binhai_geo.accounting.records import match_plan_projects
 from binhai_geo.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
+from binhai_geo.registry import clip_to_district, load_tables, read_registry
 
 HERE = Path(__file__).resolve().parent
 OUT_PATH = HERE / "binhai.gpkg"
@@ -1251,29 +1254,84 @@ PLAN_PROJECTS: tuple[tuple[str, str, str, float, float | None, str, int, str, fl
 )
 
 
-def projects() -> list[Feature]:
-    """Every named project of the plan as a point; shared storage as three points (400 MW / 800 MWh)."""
-    out: list[Feature] = []
-    for name_zh, name, tech, cap, mwh, status, year, surface, lon, lat, where in PLAN_PROJECTS:
-        out.append(
-            {
-                "geometry": ll_point(lon, lat),
-                "name": name,
-                "name_zh": name_zh,
-                "technology": tech,
-                "capacity_mw": cap,
-                "status": status,
-                "year": year,
-                "surface": surface,
-                "energy_mwh": mwh,
-                "source": (
-                    f"Binhai carbon-peaking plan (津滨政发〔2023〕19号), named project; {ILLUSTRATIVE}{where}; "
-                    "status and year judged from public reporting around the plan's issue (2023), not verified"
-                ),
-                "accuracy_m": 3000.0,
-            }
-        )
-    return out
+#: English owner keywords of each named project's developer, for matching registry records (GEM owners are in
+#: English, lower case): 华电 Huadian, 国电电力 GD Power, 华能 Huaneng, 龙源 Longyuan, 广州发展 Guangzhou
+#: Development, 中节能 CECEP, 三峡 China Three Gorges.
+PLAN_OWNER_KEYWORDS = {
+    "天津华电海晶": "huadian", "天津国电电力海晶": "gd power;guodian", "华能天津海晶": "huaneng",
+    "龙源海晶": "longyuan", "广州发展新能源太平镇": "guangzhou development", "中节能滨海太平镇": "cecep",
+    "天津龙源南港": "longyuan", "天津国电电力南港": "gd power;guodian", "经开区东区": "",
+    "三峡集团天津南港海上风电示范": "three gorges",
+}
+#: The shipped registries (CC BY 4.0; see registry/README.md).
+REGISTRY_DIR = HERE / "registry"
+REGISTRY_FILES = ("gem_solar_2025-02_tianjin.geojson", "gem_wind_2025-02_tianjin.geojson",
+                  "gppd_1.3.0_tianjin.geojson")
+PLAN_SOURCE = "Binhai carbon-peaking plan (津滨政发〔2023〕19号), named project"
+
+
+def plan_points() -> gpd.GeoDataFrame:
+    """Return the plan's named projects as points (shared storage as three points, 400 MW / 800 MWh)."""
+    rows = []
+    for k, (name_zh, name, tech, cap, mwh, _status, _year, surface, lon, lat, where) in enumerate(PLAN_PROJECTS):
+        rows.append({"geometry": ll_point(lon, lat), "record_id": f"plan-{k + 1:02d}", "name": name,
+                     "name_zh": name_zh, "technology": tech, "capacity_mw": cap, "energy_mwh": mwh,
+                     "surface": surface, "where": where, "owner_keywords": PLAN_OWNER_KEYWORDS.get(name_zh, "")})
+    return gpd.GeoDataFrame(pd.DataFrame(rows).drop(columns="geometry"), geometry=[r["geometry"] for r in rows],
+                            crs=CRS)
+
+
+def project_layer(district: Geom) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the capacity ledger of the pack: GEM and GPPD records in the district, and the plan's named projects.
+
+    Registry records within ``district_buffer`` (``ledger_defaults.csv``) of the district's land boundary
+    are kept; GPPD's wind and solar plants are left out (GEM covers them, newer). The plan's named projects
+    are matched to registry records by :func:`binhai_geo.accounting.records.match_plan_projects`; what is not
+    matched stays ``announced`` with the plan as source. Returns the layer and the match table.
+    """
+    tables = load_tables()
+    regs = []
+    for name in REGISTRY_FILES:
+        rec = read_registry(REGISTRY_DIR / name, tables=tables)
+        if rec["dataset"].iloc[0].startswith("GPPD"):
+            rec = rec[~rec["technology"].isin(["pv", "wind"])]
+        inside, _ = clip_to_district(rec, district, CRS, tables.default("district_buffer"))
+        regs.append(inside)
+    registry = pd.concat(regs, ignore_index=True)
+    plan = plan_points()
+    matched, rest, table = match_plan_projects(plan, gpd.GeoDataFrame(registry, crs=CRS),
+                                               distance_m=tables.default("plan_match_distance") * 1000.0,
+                                               tolerance=tables.default("plan_match_capacity_tolerance"))
+    plan_rows = pd.DataFrame({
+        "record_id": rest["record_id"], "name": rest["name"], "name_zh": rest["name_zh"],
+        "technology": rest["technology"], "capacity_mw": rest["capacity_mw"], "status": "announced",
+        "owner": "", "location_accuracy": [f"illustrative point ({w}), about 3 km" for w in rest["where"]],
+        "accuracy_m": 3000.0, "as_of": "2023-07", "dataset": "plan 2023-07", "surface": rest["surface"],
+        "energy_mwh": rest["energy_mwh"], "plan_project": rest["name_zh"],
+        "source": [PLAN_SOURCE + (f"; capacity beyond the {m:,.0f} MW matched to registry records" if m else
+                                  "; no registry record matched") for m in rest["matched_mw"]],
+    })
+    plan_gdf = gpd.GeoDataFrame(plan_rows, geometry=rest.geometry.to_numpy(), crs=CRS)
+    layer = pd.concat([matched, plan_gdf], ignore_index=True)
+    for c in ("start_year", "retired_year"):
+        layer[c] = layer[c].astype("Int64")
+    for c in ("name_zh", "owner", "surface", "plan_project"):
+        layer[c] = layer[c].where(layer[c].notna() & (layer[c].astype(str) != ""), None)
+    layer = layer.sort_values("record_id", kind="stable").reset_index(drop=True)
+    layer = gpd.GeoDataFrame(layer, geometry=shapely.set_precision(layer.geometry.to_numpy(), 0.01), crs=CRS)
+    return layer, table
+
+
+def replace_project_layer(path: Path = OUT_PATH, log: Callable[[str], None] = print) -> gpd.GeoDataFrame:
+    """Rebuild only the ``project`` layer of an existing pack (no land-mask sampling), atomically."""
+    names = [n for n, _ in pyogrio.list_layers(path)]
+    layers = {n: gpd.read_file(path, layer=n, engine="pyogrio") for n in names}
+    district = shapely.union_all(layers["boundary"].geometry.to_numpy())
+    layers["project"], table = project_layer(district)
+    check_layer("project", layers["project"])
+    write_gpkg_atomic(layers, path)
+    log(f"project layer: {len(layers['project'])} records; plan matches:\n{table.to_string(index=False)}")
+    return layers["project"]
 
 
 def subdistricts(ctx: Context) -> list[Feature]:
@@ -1430,7 +1488,8 @@ def check_layer(kind: str, gdf: gpd.GeoDataFrame) -> None:
             problems.append(f"field '{name}' below {spec.min}")
         if spec.max is not None and (col.dropna() > spec.max).any():
             problems.append(f"field '{name}' above {spec.max}")
-    for name in ("name", "source", "accuracy_m"):
+    # registry records state their location accuracy in words (GEM's flag), not as a distance
+    for name in ("name", "source", "location_accuracy" if kind == "project" else "accuracy_m"):
         if name not in gdf or gdf[name].isna().any():
             problems.append(f"every feature must carry '{name}'")
     if problems:
@@ -1539,9 +1598,9 @@ def build(out_path: Path = OUT_PATH, log: Callable[[str], None] = print) -> dict
         "protected_area": prot,
         "exclusion": excl,
         "substation": substations(ctx),
-        "project": projects(),
     }
     layers = {kind: to_frame(kind, feats) for kind, feats in features.items()}
+    layers["project"], _ = project_layer(district)
     for kind, gdf in layers.items():
         check_layer(kind, gdf)
     sanity_checks(layers, ctx)
@@ -1577,7 +1636,7 @@ def sanity_checks(layers: dict[str, gpd.GeoDataFrame], ctx: Context) -> None:
     for _, row in layers["offshore_zone"].iterrows():
         if row.geometry.intersection(ctx.land).area > 0.01 * row.geometry.area:
             problems.append(f"offshore zone '{row['name']}' is not at sea")
-    p = layers["project"]
+    p = layers["project"][layers["project"]["dataset"].str.startswith("plan")]
     surfaces = {"salt_pan": layers["salt_pan"], "fish_pond": layers["fish_pond"], "offshore": layers["offshore_zone"]}
     for _, row in p.iterrows():
         if row["surface"] in surfaces:
@@ -1624,7 +1683,10 @@ def print_summary(layers: dict[str, gpd.GeoDataFrame], s: dict, out_path: Path, 
 
 
 def main() -> int:
-    """Entry point: build the pack; return the process exit code."""
+    """Entry point: build the pack (``--only project``: rebuild only the project layer); return the exit code."""
+    if sys.argv[1:] == ["--only", "project"]:
+        replace_project_layer()
+        return 0
     build()
     return 0
 

@@ -66,7 +66,8 @@ def test_real_binhai_workflow(real_workflow_copy):
     res = compute_plan(wf)
     t = res.targets.set_index("target_id")
     for tid in ("forest_cover", "forest_cover_2030", "protected_area_share", "natural_shoreline"):
-        assert t.loc[tid, "status"] in ("met", "short"), tid
+        # the pack's forest and protected areas are samples, its coastline OpenStreetMap: indicative verdicts
+        assert t.loc[tid, "status"] == "indicative" and t.loc[tid, "reading"] in ("met", "short"), tid
     # 20,000 mu green barrier: 13.33 km2 planted 2024-2025, closed by 2030 -> adds 13.33 km2 to cover
     sc = res.tables["afforestation_scenario"].set_index("year")
     assert sc.loc[2030, "closed_km2"] == pytest.approx(20000 * 666.6667e-6, rel=1e-4)
