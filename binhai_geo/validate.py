@@ -46,8 +46,10 @@ CANDIDATE_CRS = ("EPSG:4490", "EPSG:4326", "EPSG:4527", "EPSG:4548", "EPSG:4526"
                  "EPSG:32650", "EPSG:3857")
 #: Where a suggested CRS must put the coordinates: China (the area of use of CGCS2000, EPSG:4490) [deg].
 SUGGEST_LONLAT = (73.62, 16.7, 134.77, 53.56)
-#: Coordinates may lie this far outside their CRS's area of use before they are refused [deg].
-AREA_OF_USE_MARGIN_DEG = 1.0
+#: Coordinates may lie this far outside their CRS's area of use before they are refused [deg]. A 3-degree
+#: Gauss-Kruger zone used 3 degrees beyond its edge (4.5 degrees from its central meridian, at 39 N)
+#: stretches lengths by 0.2 % ((d_lon cos(lat))^2 / 2): still usable, while a wrong CRS label is off by far more.
+AREA_OF_USE_MARGIN_DEG = 3.0
 #: Polygons smaller than this are refused as zero-area (e.g. collapsed or digitised in the wrong unit) [m2].
 MIN_POLYGON_AREA_M2 = 1.0
 

@@ -40,7 +40,7 @@ def test_empty_layer_is_refused():
 
 
 def test_wrong_geometry_type_names_feature():
-    gdf = gpd.GeoDataFrame({"natural": [True]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4527", index=[7])
+    gdf = gpd.GeoDataFrame({"natural": [True]}, geometry=[box(X0, Y0, X0 + 1, Y0 + 1)], crs="EPSG:4527", index=[7])
     with pytest.raises(LayerError) as e:
         validate_layer(gdf, get_kind("coastline"), file="coast.gpkg", layer="coastline")
     assert e.value.feature == 7 and "Polygon" in str(e.value) and "line" in str(e.value)
@@ -81,7 +81,8 @@ def test_chinese_aliases_and_booleans():
     out, _ = validate_layer(gdf, get_kind("forest"))
     assert out["canopy_cover"].iloc[0] == 0.4 and out["name"].iloc[0] == "林地"
     coast = gpd.GeoDataFrame({"natural": ["是", "否"]},
-                             geometry=[LineString([(0, 0), (1, 1)]), LineString([(1, 1), (2, 2)])],
+                             geometry=[LineString([(X0, Y0), (X0 + 1, Y0 + 1)]),
+                                       LineString([(X0 + 1, Y0 + 1), (X0 + 2, Y0 + 2)])],
                              crs="EPSG:4527")
     out, _ = validate_layer(coast, get_kind("coastline"))
     assert list(out["natural"]) == [True, False]

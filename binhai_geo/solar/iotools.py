@@ -111,7 +111,8 @@ def _finish(df: pd.DataFrame, path: Path, shift_minutes: int, lat: float, lon: f
     out, notes = to_hourly(out)
     if shift_minutes:
         out.index = out.index + pd.Timedelta(minutes=shift_minutes)
-    if len(out) > 24 and not out.index.has_duplicates and out.index.is_monotonic_increasing:
+    complete = bool(out[["ghi", "dni", "dhi"]].notna().all().all())  # gaps: said by validate_weather
+    if len(out) > 24 and complete and not out.index.has_duplicates and out.index.is_monotonic_increasing:
         out, said = field_checks(out, lat, lon, alt, str(path), epw=epw)
         notes += said
     return validate_weather(out, file=str(path)), notes

@@ -875,11 +875,12 @@ def judge(c: Case, d: Path) -> tuple[bool, str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", help="run only cases whose name contains this text")
+    ap.add_argument("--only", help="run only cases whose name contains one of these texts (comma-separated)")
     ap.add_argument("--list", action="store_true", help="list the cases and stop")
     ap.add_argument("--keep", help="keep the case folders in this folder")
     a = ap.parse_args()
-    cases = [c for c in CASES if not a.only or a.only.lower() in c.name.lower()]
+    words = [w.strip().lower() for w in (a.only or "").split(",") if w.strip()]
+    cases = [c for c in CASES if not words or any(w in c.name.lower() for w in words)]
     if a.list:
         print("\n".join(c.name for c in cases))
         print(f"{len(cases)} cases")
