@@ -292,6 +292,8 @@ COLUMNS: dict[str, Column] = {
     "year": Column("年份", "Year"),
     "subdistrict": Column("分区", "Sub-district"),
     "forest_cover_pct": Column("森林覆盖率", "Forest cover", "%"),
+    "forest_cover_pct_official": Column("森林覆盖率(官方陆域面积)", "Forest cover (official land area)", "%"),
+    "land_km2_official": Column("官方陆域面积", "Official land area", "km²"),
     "target_id": Column("目标", "Target"),
     "description": Column("说明", "Description"),
     "description_zh": Column("中文说明", "Description (Chinese)"),

@@ -232,7 +232,7 @@ def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
             cover_parts.append(forestcover.raster_cover_by_year(stack, mapping, land, subdistricts=sub, crs=crs))
         cover = (pd.concat(cover_parts, ignore_index=True) if cover_parts
                  else pd.DataFrame(columns=list(forestcover.COVER_COLUMNS)))
-        tables["forest_cover_by_year"] = cover
+        tables["forest_cover_by_year"] = _with_official_land(cover, workflow.region.denominators.land_area_km2)
 
         # forest_cover indicator for its target year: a raster or per-year layer of that year first
         y25 = targets["forest_cover"]
@@ -306,3 +306,30 @@ def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
     return StepResult(indicators=indicators, tables=tables, geo=geo, notes=notes,
                       inputs=list(dict.fromkeys(inputs)))
 
+
+def _with_official_land(cover: pd.DataFrame, official_km2: float | None) -> pd.DataFrame:
+    """Add the district's forest cover over the region's official land area beside the OSM-derived one.
+
+    The forest area is measured inside the analysis land polygon (OpenStreetMap); the region's official land
+    area (``[denominators] land_area_km2`` of ``region.toml``) is the denominator a planning review uses, and
+    the one the targets table divides by. Sub-district rows have no official area and keep NaN there.
+
+    Parameters
+    ----------
+    cover : pandas.DataFrame
+        Rows of :data:`binhai_geo.sinks.forestcover.COVER_COLUMNS`.
+    official_km2 : float or None
+        The official land area [km2]; None leaves the table unchanged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cover`` with ``land_km2_official`` and ``forest_cover_pct_official`` [percent] when given.
+    """
+    if not official_km2 or cover.empty:
+        return cover
+    out = cover.copy()
+    district = out["subdistrict"] == forestcover.DISTRICT
+    out["land_km2_official"] = np.where(district, float(official_km2), np.nan)
+    out["forest_cover_pct_official"] = 100.0 * out["forest_km2"].astype(float) / out["land_km2_official"]
+    return out

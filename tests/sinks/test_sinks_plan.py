@@ -85,3 +85,20 @@ def test_real_binhai_workflow(real_workflow_copy):
     elig = res.tables["sink_credit_eligibility"].set_index("name")
     assert not elig.loc["Guangang forest park", "eligible"]  # planted 1995
     assert elig.loc["Lingang saline shrub belt", "reason"] == "class_not_creditable"  # 其他灌木林
+
+
+def test_forest_cover_over_the_official_land_area_beside_the_osm_one():
+    import pandas as pd
+
+    from binhai_geo.sinks.forestcover import DISTRICT
+    from binhai_geo.sinks.plan import _with_official_land
+
+    cover = pd.DataFrame({"year": [2025, 2025], "subdistrict": [DISTRICT, "Hangu 汉沽"], "forest_km2": [22.7, 5.0],
+                          "land_km2": [2368.8, 434.8], "forest_cover_pct": [100 * 22.7 / 2368.8, 100 * 5 / 434.8],
+                          "valid_share": [1.0, 1.0], "basis": ["forest layer", "forest layer"]})
+    out = _with_official_land(cover, 2270.0)
+    # 22.7 km2 of forest over the official 2,270 km2 is 1.00 % (by hand); sub-districts have no official area
+    assert out.loc[0, "forest_cover_pct_official"] == pytest.approx(1.0)
+    assert out.loc[0, "land_km2_official"] == 2270.0
+    assert pd.isna(out.loc[1, "forest_cover_pct_official"])
+    assert _with_official_land(cover, None) is cover
