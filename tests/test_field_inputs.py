@@ -377,3 +377,17 @@ def test_land_cover_in_web_mercator_gives_true_areas(tmp_path):
     forest_km2 = float((stack.sel(year=2020) == 10).sum()) * cell_m2 / 1e6
     assert forest_km2 == pytest.approx(1.0, rel=0.03)  # nominal Web Mercator pixels would give 1.66
     assert any("reprojected" in n for n in notes)
+
+
+def test_the_plan_notes_carry_what_the_weather_reader_repaired(tmp_path):
+    import pathlib
+
+    from binhai_geo.solar.plan import load_weather_for
+
+    df = default_year().copy()
+    df.iloc[2700:2703, df.columns.get_loc("dni")] = 9999.0
+    path = write_epw(tmp_path / "m.epw", df)
+    _, _, dist, notes = load_weather_for(str(path), np.array([39.0]), np.array([117.7]), resolve=pathlib.Path,
+                                         year=2025, seed=0, cell_deg=0.25)
+    assert any("missing-value code 9999 in dni (3 h)" in n for n in notes)
+    assert dist[0] >= 0

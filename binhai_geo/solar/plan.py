@@ -99,6 +99,7 @@ def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # 
         idx, _ = ws.nearest(lat, lon)
         return ws, idx, np.full(len(lat), np.nan), notes
     ws = read_weather(resolve(spec_weather))
+    notes.extend(ws.notes)  # what the reader repaired or aggregated (missing codes, beam closure, 15 min)
     idx, dist = ws.nearest(lat, lon)
     if len(dist) and float(np.max(dist)) > FAR_KM:
         notes.append(f"Weather file {ws.path.name}: the farthest PV site is {float(np.max(dist)):.0f} km from its "
