@@ -3,10 +3,13 @@
 A planner reads a verdict (达标 met, 未达标 short, ...) only after reading what it rests on. :func:`data_status`
 collects that from the plan run's own data, not from its prose notes:
 
-* ``projects``: the capacity counted as installed: the project layer's features by status, the sources
-  they cite (a registry and its release date when the layer comes from one) and the years they carry;
+* ``projects``: the capacity counted as installed: the capacity ledger's renewables by category (installed,
+  committed, pipeline, not counted) and their registries; without a ledger, the project layer's features by
+  status, the sources they cite and the years they carry;
 * ``registry``: any table of the run with a ``registry`` column (a capacity ledger read from a power-plant
   registry), its registries and their rows;
+* ``denominators``: the official land area and mainland coastline the indicators divide by (rows of the
+  accounting step's ``data_status`` table);
 * ``sample``: the layers whose features say in their ``source`` that they are illustrative placements;
 * ``weather``: the PV weather (``weather_summary``): a stand-in year or measured data, and its GHI;
 * ``wind``: the wind resource (``wind_zones.resource_source``): an assumption or the user's data;
@@ -73,7 +76,50 @@ def _short(text: str) -> str:
     return first if len(first) <= MAX_SOURCE_CHARS else first[: MAX_SOURCE_CHARS - 1].rstrip() + "…"
 
 
+#: Ledger categories in reading order, with their Chinese names.
+LEDGER_CATEGORIES = {"installed": "已投产", "committed": "在建(按期)", "pipeline": "储备(不计入)",
+                     "not counted": "不计入"}
+#: Rows of the accounting step's ``data_status`` table shown here (the others have items of their own).
+DENOMINATOR_ITEMS = ("land area", "mainland coastline")
+
+
+def _ledger(result: PlanResult) -> list[StatusItem]:
+    """Return the counted capacity from the capacity ledger: MW and records by category for the renewables."""
+    led = result.tables.get("capacity_ledger")
+    if led is None or not len(led) or "category" not in led.columns:
+        return []
+    led = led[led["technology"].isin(["pv", "wind", "storage"])]
+    mw = pd.to_numeric(led["capacity_mw"], errors="coerce").groupby(led["category"]).sum()
+    n = led.groupby("category").size()
+    parts = [(k, zh, float(mw.get(k, 0.0)), int(n.get(k, 0))) for k, zh in LEDGER_CATEGORIES.items() if k in n]
+    regs = Counter(str(r) for r in led["registry"].dropna()) if "registry" in led.columns else Counter()
+    src = "; ".join(f"{r} ({c})" for r, c in regs.most_common(4)) or "no source given 未注明来源"
+    zh = ("计入装机依据装机台账（光伏、风电、储能）：" + "，".join(f"{z} {fmt_number(m)} MW（{c} 项）"
+                                                for _, z, m, c in parts) + f"；来源：{src}")
+    en = ("Counted capacity rests on the capacity ledger (PV, wind, storage): "
+          + ", ".join(f"{k} {fmt_number(m)} MW ({c})" for k, _, m, c in parts) + f"; sources: {src}")
+    inst = next(((m, c) for k, _, m, c in parts if k == "installed"), (0.0, 0))
+    return [StatusItem("projects", zh, en, False, f"已投产 {fmt_number(inst[0])} MW（{inst[1]} 项，装机台账）",
+                       f"Installed {fmt_number(inst[0])} MW ({inst[1]} records, capacity ledger)")]
+
+
+def _denominators(result: PlanResult) -> list[StatusItem]:
+    """Return the official denominators (land area, mainland coastline) of the accounting step's data status."""
+    ds = result.tables.get("data_status")
+    if ds is None or not len(ds) or "item" not in ds.columns:
+        return []
+    out = []
+    for r in ds[ds["item"].isin(DENOMINATOR_ITEMS)].to_dict("records"):
+        detail = _short(r.get("detail", ""))
+        out.append(StatusItem("denominators", f"{r.get('item_zh', r['item'])}（{r.get('status', '')}）：{detail}",
+                              f"{str(r['item']).capitalize()} ({r.get('status', '')}): {detail}", False))
+    return out
+
+
 def _projects(result: PlanResult) -> list[StatusItem]:
+    ledger = _ledger(result)
+    if ledger:
+        return ledger
     proj = result.layers.layers.get("project")
     if proj is None or not len(proj):
         return [StatusItem("projects", "计入装机：无项目图层，已建与在建容量为零",
@@ -104,7 +150,7 @@ def _projects(result: PlanResult) -> list[StatusItem]:
 def _registries(result: PlanResult) -> list[StatusItem]:
     out = []
     for name, df in result.tables.items():
-        if "registry" not in df.columns or not len(df):
+        if "registry" not in df.columns or not len(df) or name == "capacity_ledger":  # the ledger has its own item
             continue
         regs = Counter(str(r) for r in df["registry"].dropna())
         text = "; ".join(f"{r} ({n})" for r, n in regs.most_common(4))
@@ -196,8 +242,8 @@ def data_status(result: PlanResult) -> list[StatusItem]:
     list of StatusItem
         Empty parts are left out (no weather table: no weather line).
     """
-    return [*_projects(result), *_registries(result), *_sample_layers(result), *_weather(result), *_wind(result),
-            *_verdicts(result)]
+    return [*_projects(result), *_registries(result), *_denominators(result), *_sample_layers(result),
+            *_weather(result), *_wind(result), *_verdicts(result)]
 
 
 def status_html(items: Sequence[StatusItem], *, heading: str = "h3") -> str:

@@ -157,3 +157,22 @@ def test_terminal_table_keeps_every_number_whole():
     print_table(_targets_table(df), narrow)
     text = narrow.file.getvalue()
     assert "1,234,567" in text and "…" not in text  # in a narrow terminal the target ids wrap, numbers do not
+
+
+def test_data_status_counts_from_the_capacity_ledger_and_names_the_official_denominators():
+    result = status_result()
+    result.tables["capacity_ledger"] = pd.DataFrame({
+        "technology": ["pv", "pv", "wind", "coal"], "capacity_mw": [500.0, 1000.0, 200.0, 3000.0],
+        "category": ["installed", "pipeline", "installed", "installed"],
+        "registry": ["GEM solar 2025-02", "plan 2023-07", "GEM wind 2025-02", "GPPD 2019"]})
+    result.tables["data_status"] = pd.DataFrame({
+        "item": ["registry", "land area"], "item_zh": ["装机登记", "陆域面积"], "status": ["partial", "official"],
+        "detail": ["GEM ...", "2,270 km2 (district profile)"]})
+    items = data_status(result)
+    keys = [it.key for it in items]
+    assert keys[:2] == ["projects", "denominators"] and "registry" not in keys  # the ledger item names its sources
+    proj = items[0]
+    # renewables only (coal is the share's denominator, not counted capacity): 500 + 200 installed, 1,000 pipeline
+    assert "installed 700 MW (2)" in proj.en and "pipeline 1,000 MW (1)" in proj.en and "GEM solar 2025-02" in proj.en
+    assert "已投产 700 MW" in proj.zh and not proj.caution
+    assert "2,270 km2" in items[1].en and "陆域面积" in items[1].zh
