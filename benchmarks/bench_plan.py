@@ -11,7 +11,8 @@ from pathlib import Path
 
 from binhai_geo.config import load_workflow
 from binhai_geo.layers import load_layers
-from binhai_geo.runner import compute_plan, write_plan
+from binhai_geo.pipeline import write_plan
+from binhai_geo.runner import compute_plan
 
 from benchmarks._harness import best_of
 

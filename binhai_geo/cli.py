@@ -113,7 +113,8 @@ def plan(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Run a planning workflow end to end and write its deliverables (运行规划流程)."""
-    from binhai_geo.runner import PLAN_STEPS, run_plan
+    from binhai_geo.pipeline import run_plan
+    from binhai_geo.runner import PLAN_STEPS
 
     try:
         with make_progress() as progress:

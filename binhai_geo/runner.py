@@ -1,17 +1,18 @@
-"""The workflow runner: one planning run from a workflow file to its deliverables.
+"""The workflow runner: computes a planning run and writes its output set.
 
-It only calls the domain steps, in the one direction data flows:
-layers -> sites (siting) -> indicators (coverage, capacity) -> targets -> deliverables.
-Everything is computed before anything is written, and the outputs are written as one set (staged,
-then moved into place together), so a failing or interrupted run leaves the previous run's files as they were.
+:func:`compute_plan` only calls the domain steps, in the one direction data flows:
+layers -> sites (siting) -> indicators (coverage, capacity) -> targets -> conformance.
+:func:`write_outputs` writes the computed plan with its rendered deliverables as one set (staged, then moved
+into place together), so a failing or interrupted run leaves the previous run's files as they were. The
+deliverables sit above the runner: :mod:`binhai_geo.pipeline` composes compute -> render -> write.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -19,14 +20,14 @@ import pandas as pd
 from binhai_geo.accounting.capacity import capacity_indicators
 from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators
 from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
-from binhai_geo.config import Workflow, load_workflow
-from binhai_geo.deliverables.qgis_project import GpkgLayer, build_qgis, region_layers
-from binhai_geo.deliverables.registry import GEO_LAYERS
+from binhai_geo.config import Workflow
+from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density, packaged_table
-from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
+from binhai_geo.io import write_csv, write_gpkg_layers
 from binhai_geo.landsurvey import PACKAGED_MAPPING
-from binhai_geo.layers import LayerSet, load_layers
+from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
+from binhai_geo.result import SIMPLIFICATIONS, PlanResult
 from binhai_geo.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
@@ -34,58 +35,6 @@ from binhai_geo.targets import check_targets, load_targets
 #: Steps of a plan run, for progress display.
 PLAN_STEPS = ("workflow", "layers", "sites", "eligibility", "solar", "wind", "economics", "sinks", "cluster",
               "indicators", "conformance", "map", "write")
-
-#: Said on every map and report until the engines replace these simplifications.
-SIMPLIFICATIONS = (
-    "Sample layers are illustrative placements from public descriptions, not surveyed data "
-    "(示例图层为依据公开资料的示意性位置，非测绘数据).",
-    "Eligible potential is what the workflow's exclusion rules leave; rules the planner has not declared "
-    "are not applied (可开发潜力仅扣除工作流中声明的限制规则).",
-)
-
-
-@dataclass
-class PlanResult:
-    """What a plan run computed and wrote.
-
-    Attributes
-    ----------
-    workflow : Workflow
-        The workflow run.
-    layers : LayerSet
-        The validated layers.
-    sites : geopandas.GeoDataFrame
-        Candidate sites with capacity.
-    targets : pandas.DataFrame
-        The target check.
-    sinks : pandas.DataFrame
-        Sink-class areas.
-    densities : pandas.DataFrame
-        The capacity-density table loaded, with the densities the sites really have after the engine
-        steps (:func:`binhai_geo.sites.densities_used`); written as ``<prefix>_capacity_density_used.csv``.
-    tables : dict of str to pandas.DataFrame
-        Named tables of the engine steps (written as ``<prefix>_<name>.csv``).
-    geo : dict of str to geopandas.GeoDataFrame
-        Named geo layers of the engine steps (written into ``<prefix>_layers.gpkg``).
-    notes : list of str
-        Simplifications of this run, said on the map and in the report.
-    inputs : list of pathlib.Path
-        Files the engine steps read, for the manifest.
-    outputs : dict of str to pathlib.Path
-        Files written, by role.
-    """
-
-    workflow: Workflow
-    layers: LayerSet
-    sites: gpd.GeoDataFrame
-    targets: pd.DataFrame
-    sinks: pd.DataFrame
-    densities: pd.DataFrame
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=lambda: list(SIMPLIFICATIONS))
-    inputs: list[Path] = field(default_factory=list)
-    outputs: dict[str, Path] = field(default_factory=dict)
 
 
 class _Collector:
@@ -110,6 +59,21 @@ class _Collector:
             mine.update(theirs)
         self.notes.extend(n for n in res.notes if n not in self.notes)
         self.inputs.extend(res.inputs)
+
+
+def target_value(workflow: Workflow, target_id: str, unit: str) -> float | None:
+    """Return a target's value in ``unit`` from the workflow's targets file (None when absent or in another unit).
+
+    Only for quoting in an engine's notes: the engines do not read the targets. A bad targets file gives None
+    here; the targets step reports it.
+    """
+    try:
+        t = load_targets(workflow.targets_path).set_index("target_id")
+    except WorkflowError:
+        return None
+    if target_id in t.index and t.loc[target_id, "unit"] == unit:
+        return float(t.loc[target_id, "value"])
+    return None
 
 
 def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None, *,
@@ -147,7 +111,8 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     steps = _Collector(sites)
     for name, run in (
         ("eligibility", lambda: eligibility_step(workflow, layers, steps.sites)),
-        ("solar", lambda: solar_step(workflow, layers, steps.sites)),
+        ("solar", lambda: solar_step(workflow, layers, steps.sites,
+                                     pv_target_mw=target_value(workflow, "pv_capacity", "MW"))),
         ("wind", lambda: wind_step(workflow, layers, steps.sites)),
         ("economics", lambda: economics_step(workflow, layers, steps.sites)),
         ("sinks", lambda: sinks_step(workflow, layers)),
@@ -179,7 +144,8 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
                       notes=steps.notes, inputs=steps.inputs)
 
 
-def _inputs(result: PlanResult) -> list[Path]:
+def plan_inputs(result: PlanResult) -> list[Path]:
+    """Return every file a computed plan read (workflow, region, targets, layers, tables), for the manifest."""
     wf = result.workflow
     a = wf.spec.assumptions
     files = [wf.path, wf.region.path, wf.targets_path, *result.layers.files]
@@ -192,24 +158,64 @@ def _inputs(result: PlanResult) -> list[Path]:
     return files
 
 
-def _write_files(result: PlanResult, deliverables: object, folder: Path, prefix: str,
-                 targets_table: pd.DataFrame, gpkg: list[GpkgLayer], qgis: object) -> dict[str, Path]:
+class RenderedOutputs(Protocol):
+    """What the deliverables hand back to be written with the plan's tables (``deliverables.build.Deliverables``).
+
+    The runner writes them inside its output set without knowing how they were rendered.
+    """
+
+    messages: list[str]
+    font: str | None
+
+    def write(self, out_dir: Path) -> dict[str, Path]:
+        """Write every file into ``out_dir``; return the paths by role."""
+        ...
+
+
+class RenderedQgis(Protocol):
+    """The QGIS side of the deliverables (``deliverables.qgis_project.QgisPackage``): styles and the project."""
+
+    project: bytes
+
+    def aliases_of(self, file: str) -> Any:
+        """Field aliases of the layers of one GeoPackage."""
+        ...
+
+    def styles_of(self, file: str) -> Any:
+        """Layer styles of one GeoPackage."""
+        ...
+
+
+def _sites_csv(sites: gpd.GeoDataFrame, gpkg: list[Any]) -> pd.DataFrame:
+    """Return the sites table without geometry, with ``gpkg_layer``: the layer of ``_sites.gpkg`` holding each."""
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    where = pd.Series("", index=range(len(sites)), dtype=object)
+    pos = pd.Series(range(len(sites)), index=sites.index)
+    for g in gpkg:
+        if g.source == "sites":
+            rows = pos.loc[g.gdf.index].to_numpy()
+            where.iloc[rows] = [f"{w};{g.layer}" if w else g.layer for w in where.iloc[rows]]
+    table["gpkg_layer"] = where.to_numpy()
+    return table
+
+
+def _write_files(result: PlanResult, deliverables: RenderedOutputs, folder: Path, prefix: str,
+                 targets_table: pd.DataFrame, gpkg: list[Any], qgis: RenderedQgis) -> dict[str, Path]:
     """Write the plan's tables, layers, QGIS project and deliverables into ``folder``; return them by role."""
     out: dict[str, Path] = {}
     for role, file in (("sites_gpkg", f"{prefix}_sites.gpkg"), ("layers_gpkg", f"{prefix}_layers.gpkg"),
                        ("input_layers_gpkg", f"{prefix}_input_layers.gpkg")):
         layers = {g.layer: g.gdf for g in gpkg if g.file == file}
         if layers or role == "sites_gpkg":
-            out[role] = write_gpkg_layers(layers, folder / file, aliases=qgis.aliases_of(file),  # type: ignore[attr-defined]
-                                          styles=qgis.styles_of(file))  # type: ignore[attr-defined]
-    out["qgis_project"] = write_with(folder / f"{prefix}.qgz",
-                                     lambda tmp: tmp.write_bytes(qgis.project))  # type: ignore[attr-defined]
+            out[role] = write_gpkg_layers(layers, folder / file, aliases=qgis.aliases_of(file),
+                                          styles=qgis.styles_of(file))
+    out["qgis_project"] = write_with(folder / f"{prefix}.qgz", lambda tmp: tmp.write_bytes(qgis.project))
     out["sites_csv"] = write_csv(_sites_csv(result.sites, gpkg), folder / f"{prefix}_sites.csv")
     out["targets_csv"] = write_csv(targets_table, folder / f"{prefix}_targets.csv")
     out["densities_csv"] = write_csv(result.densities, folder / f"{prefix}_capacity_density_used.csv")
     for name, table in sorted(result.tables.items()):
         out[f"{name}_csv"] = write_csv(table, folder / f"{prefix}_{name}.csv")
-    out.update(deliverables.write(folder))  # type: ignore[attr-defined]
+    out.update(deliverables.write(folder))
     return out
 
 
@@ -243,72 +249,55 @@ def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
     return {**where, "rows": write_run(spec, run_id, wf.id, frames, manifest)}
 
 
-def gpkg_layers(result: PlanResult) -> list[GpkgLayer]:
-    """Return the GeoPackage layers a plan run writes, one geometry type each, in the atlas' order.
-
-    ``<prefix>_sites.gpkg``: candidate sites; ``<prefix>_layers.gpkg``: the engines' geo layers;
-    ``<prefix>_input_layers.gpkg``: the validated input layers in the analysis CRS (so the QGIS project
-    beside them opens them styled without touching the inputs). A layer mixing geometry types is split
-    by :func:`binhai_geo.io.split_by_geometry`: polygons keep the name, lines go to ``<stem>_lines``.
-    """
+def listed_outputs(result: PlanResult) -> list[str]:
+    """Return the names of the tables and layers a plan writes beside its deliverables (the report lists them)."""
     prefix = result.workflow.prefix
-    out: list[GpkgLayer] = []
-    for kind in region_layers(result.layers.layers):
-        for name, part in split_by_geometry(kind, result.layers.layers[kind]).items():
-            out.append(GpkgLayer(f"{prefix}_input_layers.gpkg", name, kind, part, region=True))
-    for name, part in split_by_geometry("sites", result.sites).items():
-        out.append(GpkgLayer(f"{prefix}_sites.gpkg", name, "sites", part))
-    geo = result.geo
-    for src in [n for n in GEO_LAYERS if n in geo] + sorted(n for n in geo if n not in GEO_LAYERS):
-        for name, part in split_by_geometry(src, geo[src]).items():
-            out.append(GpkgLayer(f"{prefix}_layers.gpkg", name, src, part))
-    return out
-
-
-def _sites_csv(sites: gpd.GeoDataFrame, gpkg: list[GpkgLayer]) -> pd.DataFrame:
-    """Return the sites table without geometry, with ``gpkg_layer``: the layer of ``_sites.gpkg`` holding each."""
-    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
-    where = pd.Series("", index=range(len(sites)), dtype=object)
-    pos = pd.Series(range(len(sites)), index=sites.index)
-    for g in gpkg:
-        if g.source == "sites":
-            rows = pos.loc[g.gdf.index].to_numpy()
-            where.iloc[rows] = [f"{w};{g.layer}" if w else g.layer for w in where.iloc[rows]]
-    table["gpkg_layer"] = where.to_numpy()
-    return table
-
-
-def write_plan(result: PlanResult, out_dir: Path, step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
-    """Write a computed plan's deliverables to ``out_dir`` as one set; return them by role.
-
-    Every file is staged first and moved into ``out_dir`` together at the end
-    (:func:`binhai_geo.atomic.output_set`): a failure, SIGINT or SIGTERM leaves the previous run's set as it
-    was; outputs of the previous run (from its manifest) that this run does not write again are removed.
-    An output that would overwrite an input of the run is refused.
-    """
-    wf = result.workflow
-    prefix = wf.prefix
-    step("map")
-    from binhai_geo.deliverables.build import build_deliverables
-    from binhai_geo.deliverables.tables import targets_for_csv
-
-    # Atlas, print maps and report, rendered before anything is written (see binhai_geo.deliverables).
     listed = [f"{prefix}{s}" for s in ("_sites.gpkg", "_sites.csv", "_targets.csv",
                                        "_capacity_density_used.csv", "_manifest.json")]
     listed += [f"{prefix}_{name}.csv" for name in sorted(result.tables)] + ([f"{prefix}_layers.gpkg"] if result.geo
                                                                             else [])
-    gpkg = gpkg_layers(result)
     listed += [f"{prefix}_input_layers.gpkg", f"{prefix}.qgz"]
-    inputs = _inputs(result)
-    deliverables = build_deliverables(result, inputs=inputs, listed=listed)
-    qgis = build_qgis(gpkg, map_crs=wf.region.spec.map_crs, name=prefix,
-                      title=f"{wf.spec.workflow.title_zh} {wf.spec.workflow.title}")
+    return listed
+
+
+def write_outputs(result: PlanResult, out_dir: Path, deliverables: RenderedOutputs, *, inputs: list[Path],
+                  targets_table: pd.DataFrame, gpkg: list[Any], qgis: RenderedQgis,
+                  step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
+    """Write a computed plan and its rendered deliverables to ``out_dir`` as one set; return them by role.
+
+    Every file is staged first and moved into ``out_dir`` together at the end
+    (:func:`binhai_geo.atomic.output_set`): a failure, SIGINT or SIGTERM leaves the previous run's set as it
+    was; outputs of the previous run (from its manifest) that this run does not write again are removed.
+    An output that would overwrite an input of the run is refused. The deliverables are rendered before
+    (:func:`binhai_geo.pipeline.write_plan` composes both).
+
+    Parameters
+    ----------
+    result : PlanResult
+        The computed plan.
+    out_dir : pathlib.Path
+        The output folder.
+    deliverables : RenderedOutputs
+        The rendered atlas, print maps and report (:func:`binhai_geo.deliverables.build.build_deliverables`).
+    inputs : list of pathlib.Path
+        The run's input files (:func:`plan_inputs`): listed in the manifest, never overwritten.
+    targets_table : pandas.DataFrame
+        The targets as written to ``<prefix>_targets.csv`` (:func:`binhai_geo.deliverables.tables.targets_for_csv`).
+    gpkg : list of binhai_geo.deliverables.qgis_project.GpkgLayer
+        The GeoPackage layers, one geometry type each (:func:`binhai_geo.pipeline.gpkg_layers`).
+    qgis : RenderedQgis
+        Their styles and aliases and the ``.qgz`` project (:func:`binhai_geo.deliverables.qgis_project.build_qgis`).
+    step : callable
+        Progress callback, called with ``"write"``.
+    """
+    wf = result.workflow
+    prefix = wf.prefix
     step("write")
     # PostGIS first, in one transaction: a refused or failed write leaves no file changed either
     postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
     with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
         refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
-        out = _write_files(result, deliverables, staged.stage, prefix, targets_for_csv(result.targets), gpkg,
+        out = _write_files(result, deliverables, staged.stage, prefix, targets_table, gpkg,
                            qgis)
         for path in out.values():
             refuse_input(staged.final(path), inputs)
@@ -347,39 +336,23 @@ def _refuse_overwriting_declared_inputs(wf: Workflow, target_dir: Path) -> None:
         refuse_input(target_dir / f"{wf.prefix}{suffix}", declared)
 
 
-def run_plan(
-    workflow_path: str | Path,
-    *,
-    out_dir: str | Path | None = None,
-    step: Callable[[str], None] = lambda s: None,
-    scheduler: str | None = None,
-) -> PlanResult:
-    """Run a workflow end to end: load, compute, write.
+def prepare_out_dir(wf: Workflow, out_dir: str | Path | None = None) -> Path:
+    """Check a run's output folder before the long computation; return it.
+
+    The folder must be writable, no fixed output name may replace a file the workflow names as input
+    (re-checked on writing), and a ``[outputs] postgis`` target must accept the run (server up, privileges).
 
     Parameters
     ----------
-    workflow_path : path-like
-        The workflow TOML file.
+    wf : Workflow
+        The loaded workflow.
     out_dir : path-like, optional
         Output folder; default: the workflow's ``[outputs] dir``.
-    step : callable
-        Progress callback, called with each step name of :data:`PLAN_STEPS`.
-    scheduler : str, optional
-        Overrides the workflow's ``[cluster] scheduler`` (see :func:`compute_plan`).
-
-    Returns
-    -------
-    PlanResult
-        With ``outputs`` filled.
     """
-    step("workflow")
-    wf = load_workflow(workflow_path)
     target_dir = check_writable_dir(Path(out_dir) if out_dir is not None else wf.out_dir)
-    _refuse_overwriting_declared_inputs(wf, target_dir)  # before the long computation; re-checked on writing
-    if wf.spec.outputs.postgis is not None:  # refuse early: server down, no privilege (see write_plan)
-        from binhai_geo.postgis.write import check_target
+    _refuse_overwriting_declared_inputs(wf, target_dir)
+    if wf.spec.outputs.postgis is not None:  # refuse early: server down, no privilege (see write_outputs)
+        from binhai_geo.postgis.write import check_target  # psycopg loads only when the workflow writes to PostGIS
 
         check_target(wf.spec.outputs.postgis)
-    result = compute_plan(wf, step, scheduler=scheduler)
-    result.outputs = write_plan(result, target_dir, step)
-    return result
+    return target_dir

@@ -68,9 +68,9 @@ def test_land_survey_feeds_layer_kinds(tmp_path, pack):
     assert any("lower bound of the land-class definition" in w for w in ls.reports["forest"].warnings)
     t = result.targets.set_index("target_id")
     assert t.loc["forest_cover", "computed"] == pytest.approx(100 * 1.4 / 70)
-    from binhai_geo.runner import _inputs
+    from binhai_geo.runner import plan_inputs
 
-    names = {p.name for p in _inputs(result)}
+    names = {p.name for p in plan_inputs(result)}
     assert {"sandiao.gpkg", "dlbm_mapping.csv", "capacity_density.csv"} <= names
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from binhai_geo.runner import run_plan
+from binhai_geo.pipeline import run_plan
 
 import browser_util
 from qgis_util import qgis_report

@@ -32,7 +32,7 @@ from binhai_geo.deliverables.webmap import Choropleth, Overlay, TileBasemap, bui
 if TYPE_CHECKING:
     import folium
 
-    from binhai_geo.runner import PlanResult
+    from binhai_geo.result import PlanResult
 
 #: Tianditu WMTS layers (Web Mercator tile matrix set "w"): basemap key -> (label, [base, labels]).
 TIANDITU_LAYERS = {

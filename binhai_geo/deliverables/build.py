@@ -1,7 +1,7 @@
 """Compute every deliverable of a plan run in memory, then write them atomically.
 
 :func:`build_deliverables` renders the atlas (and its basemap variants), the print maps and the
-report from a :class:`~binhai_geo.runner.PlanResult` without writing anything;
+report from a :class:`~binhai_geo.result.PlanResult` without writing anything;
 :meth:`Deliverables.write` writes each file atomically. The runner calls both (everything is
 computed before anything is written), as do the ``map`` and ``report`` commands.
 """
@@ -12,12 +12,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from binhai_geo.atomic import write_text_atomic, write_with
-
-if TYPE_CHECKING:
-    from binhai_geo.runner import PlanResult
+from binhai_geo.result import PlanResult
 
 log = logging.getLogger("binhai_geo.deliverables")
 

@@ -35,7 +35,7 @@ from binhai_geo.deliverables.registry import TARGET_STATUSES, target_status
 from binhai_geo.layermodel import LAYER_KINDS
 
 if TYPE_CHECKING:
-    from binhai_geo.runner import PlanResult
+    from binhai_geo.result import PlanResult
 
 __all__ = ["StatusItem", "data_status", "status_html", "status_lines"]
 

@@ -34,7 +34,7 @@ from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAY
 from binhai_geo.deliverables.styling import classify
 
 if TYPE_CHECKING:
-    from binhai_geo.runner import PlanResult
+    from binhai_geo.result import PlanResult
 
 #: Page sizes, landscape [inch].
 PAGES = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}

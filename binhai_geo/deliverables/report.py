@@ -42,7 +42,7 @@ from binhai_geo.deliverables.registry import (
 from binhai_geo.layermodel import LAYER_KINDS
 
 if TYPE_CHECKING:
-    from binhai_geo.runner import PlanResult
+    from binhai_geo.result import PlanResult
 
 #: Rows shown of a long table (the CSV beside the report has all of them).
 MAX_ROWS = 40

@@ -30,9 +30,9 @@ def site(
     try:
         from binhai_geo.atomic import check_writable_dir, write_with
         from binhai_geo.config import load_workflow
+        from binhai_geo.deliverables.supplycurve import plot_supply_curve
         from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
         from binhai_geo.runner import PLAN_STEPS, compute_plan
-        from binhai_geo.siting.costs import plot_supply_curve
 
         wf = load_workflow(workflow)
         target = check_writable_dir(out_dir if out_dir is not None else wf.out_dir)

@@ -25,7 +25,7 @@ netCDF is read with xarray: ``ssrd`` and ``fdir`` accumulations [J/m2] are de-ac
 (hourly ERA5 accumulates over the hour ending at the time stamp; ERA5-Land from 00 UTC, detected and
 differenced), ``t2m`` goes from K to C, ``u10``/``v10`` to a speed. pvlib has no ERA5 file reader,
 which is why that one is written here. Every table is checked by
-:func:`binhai_geo.solar.weather.validate_weather` (missing values, gaps, time zone, magnitudes).
+:func:`binhai_geo.solar.weathercheck.validate_weather` (missing values, gaps, time zone, magnitudes).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import pandas as pd
 
 from binhai_geo.atomic import note_input
 from binhai_geo.errors import WeatherError
-from binhai_geo.solar.weathercheck import field_checks, to_hourly
+from binhai_geo.solar.weathercheck import field_checks, to_hourly, validate_weather
 
 CANONICAL = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
 #: File suffixes and what they are read as.
@@ -98,10 +98,8 @@ def _finish(df: pd.DataFrame, path: Path, shift_minutes: int, lat: float, lon: f
     """Prepare a weather table: canonical columns, hourly, labels at interval middles, checked.
 
     Sub-hourly rows are aggregated; the field checks (:func:`binhai_geo.solar.weathercheck.field_checks`)
-    and :func:`binhai_geo.solar.weather.validate_weather` run; returns the table and notes.
+    and :func:`binhai_geo.solar.weathercheck.validate_weather` run; returns the table and notes.
     """
-    from binhai_geo.solar.weather import validate_weather
-
     missing = [c for c in CANONICAL if c not in df.columns]
     if missing:
         raise WeatherError(f"the file lacks column(s) {', '.join(missing)} after reading",

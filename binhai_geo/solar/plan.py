@@ -374,7 +374,8 @@ def solar_tables(workflow: Workflow) -> tuple[dict, pd.DataFrame, list[Path]]:
     return load_archetypes(a_path, spec.overrides), load_rooftop_fractions(f_path), files
 
 
-def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) -> StepResult:
+def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame, *,
+               pv_target_mw: float | None = None) -> StepResult:
     """Run the plan step of the solar engine.
 
     Parameters
@@ -385,6 +386,9 @@ def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) ->
         The validated layers (the rooftop layer gives building class, roof type, new build, PV).
     sites : geopandas.GeoDataFrame
         The current sites table.
+    pv_target_mw : float, optional
+        The plan's PV capacity target [MW], only quoted in the candidate-sites note (the runner reads it from
+        the targets; the engine does not read them).
 
     Returns
     -------
@@ -394,22 +398,14 @@ def solar_step(workflow: Workflow, layers: LayerSet, sites: gpd.GeoDataFrame) ->
         ``pv_archetypes``, ``pv_losses``, ``pv_summary``, ``weather_summary``; notes; inputs read.
     """
     from binhai_geo.factors import packaged_table
-    from binhai_geo.targets import load_targets
 
     spec: SolarSpec = workflow.spec.solar
     archetypes, fractions, table_files = solar_tables(workflow)
     assumptions = workflow.spec.assumptions
     fixed: set[str] | bool = True if assumptions.capacity_density_file else {
         k.split(".")[0] for k in assumptions.capacity_density if k.endswith(".pv")}
-    target = None
-    try:
-        t = load_targets(workflow.targets_path).set_index("target_id")
-        if "pv_capacity" in t.index and t.loc["pv_capacity", "unit"] == "MW":
-            target = float(t.loc["pv_capacity", "value"])
-    except WorkflowError:
-        target = None  # the targets step reports a bad targets file itself
     run = compute_pv(sites, layers.layers, spec, archetypes=archetypes, fractions=fractions, fixed_density=fixed,
-                     resolve=workflow.resolve, pv_target_mw=target)
+                     resolve=workflow.resolve, pv_target_mw=pv_target_mw)
     roof_yield = None
     if run.batch is not None:
         pv = run.sites[run.sites["technology"] == "pv"]

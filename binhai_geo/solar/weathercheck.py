@@ -1,7 +1,7 @@
 """Weather files as they come from the field: missing-value codes, beam artefacts, clock and unit checks.
 
 Every reader of :mod:`binhai_geo.solar.iotools` passes its table through :func:`field_checks` before the
-generic checks of :func:`binhai_geo.solar.weather.validate_weather`. What is repaired is said in notes;
+generic checks of :func:`validate_weather`. What is repaired is said in notes;
 what cannot be repaired is refused with its cause.
 
 - **EPW missing-value codes** (EnergyPlus *Auxiliary Programs*, "Weather file format" field definitions):
@@ -253,3 +253,74 @@ def field_checks(df: pd.DataFrame, lat: float, lon: float, altitude: float, file
     check_units_and_clock(df, lat, lon, altitude, file)
     df, said = repair_beam(df, lat, lon, altitude, file)
     return df, notes + said
+
+
+#: Plausible ranges per column: (low, high, unit).
+_RANGES = {
+    "ghi": (-10.0, 1500.0, "W/m2"),
+    "dni": (-10.0, 1400.0, "W/m2"),
+    "dhi": (-10.0, 1000.0, "W/m2"),
+    "temp_air": (-60.0, 60.0, "C"),
+    "wind_speed": (0.0, 75.0, "m/s"),
+    "albedo": (0.0, 1.0, "-"),
+}
+
+
+def validate_weather(df: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+    """Check a weather table (canonical columns) and return it.
+
+    Raises
+    ------
+    WeatherError
+        For an index without time zone, duplicate or unordered times, gaps (irregular steps), less
+        than a year of data, missing values, or implausible magnitudes (named with the likely mix-up).
+    """
+    where = {"file": file}
+    if not isinstance(df.index, pd.DatetimeIndex):
+        raise WeatherError("the weather table has no time index", hint="index the rows by timestamp", **where)
+    if df.index.tz is None:
+        raise WeatherError(
+            "the timestamps carry no time zone, so solar position would be wrong by hours",
+            hint="localise them, e.g. df.index.tz_localize('Asia/Shanghai') or 'UTC' for ERA5", **where)
+    if df.index.has_duplicates or not df.index.is_monotonic_increasing:
+        raise WeatherError("timestamps are duplicated or out of order", hint="sort and deduplicate the rows", **where)
+    if len(df) < 2:
+        raise WeatherError("fewer than two rows of weather", hint="give at least one full year", **where)
+    steps = df.index[1:] - df.index[:-1]
+    step = pd.Series(steps).median()
+    irregular = np.nonzero(np.asarray(steps != step))[0]
+    if len(irregular):
+        i = int(irregular[0])
+        raise WeatherError(
+            f"gap in the weather: {len(irregular)} irregular step(s), first between {df.index[i]} and "
+            f"{df.index[i + 1]} (expected every {step})",
+            hint="fill the gap from another source or use a complete year (TMY)", **where)
+    span = step * len(df)
+    if span < pd.Timedelta(days=365):
+        raise WeatherError(f"the weather covers {span}, less than a year; annual energy needs a full year",
+                           hint="give at least 365 days of data", **where)
+    for col in df.columns:
+        values = df[col].to_numpy(dtype=float)
+        nan = np.isnan(values)
+        if nan.any():
+            first = df.index[np.nonzero(nan)[0][0]]
+            raise WeatherError(f"{int(nan.sum())} missing value(s) in '{col}', first at {first}",
+                               field=col, hint="fill the missing hours (interpolate short gaps) or use another file",
+                               **where)
+        if col not in _RANGES:
+            continue
+        lo, hi, unit = _RANGES[col]
+        vmax, vmin, vmean = float(values.max()), float(values.min()), float(values.mean())
+        if col in ("ghi", "dni", "dhi") and vmax > hi:
+            likely = (f"it looks like J/m2 accumulated over {step} passed as W/m2; "
+                      "divide by the interval in seconds (3600 for hourly)") if vmax > 3000 else "check the unit"
+            raise WeatherError(f"'{col}' reaches {vmax:.0f}, implausible for irradiance in {unit} (max {hi:.0f}): "
+                               f"{likely}", field=col, hint="give irradiance as mean W/m2 over each interval",
+                               **where)
+        if col == "temp_air" and vmean > 150:
+            raise WeatherError(f"'temp_air' averages {vmean:.1f}: that is Kelvin, not Celsius", field=col,
+                               hint="subtract 273.15", **where)
+        if vmin < lo or vmax > hi:
+            raise WeatherError(f"'{col}' ranges {vmin:.1f} to {vmax:.1f} {unit}, outside the plausible {lo} to {hi}",
+                               field=col, hint=f"check the unit of '{col}'", **where)
+    return df

@@ -19,7 +19,7 @@ from binhai_geo.coverage import coverage_indicators
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
 from binhai_geo.projects import capacity_indicators
-from binhai_geo.runner import SIMPLIFICATIONS, PlanResult
+from binhai_geo.result import SIMPLIFICATIONS, PlanResult
 from binhai_geo.sites import build_sites
 from binhai_geo.targets import check_targets, load_targets
 

@@ -24,9 +24,9 @@ from typer.testing import CliRunner
 from binhai_geo.cli import app
 from binhai_geo.errors import LayerError, OutputError, WorkflowError
 from binhai_geo.io import read_layer
+from binhai_geo.pipeline import run_plan
 from binhai_geo.postgis.spec import PostgisOutputSpec, scrub
 from binhai_geo.postgis.write import write_run
-from binhai_geo.runner import run_plan
 
 from conftest import CRS, X0, Y0, synthetic_layers, write_workflow
 

@@ -12,6 +12,7 @@ from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
+from binhai_geo.runner import target_value
 from binhai_geo.sites import build_sites
 from binhai_geo.solar.plan import solar_step
 
@@ -28,7 +29,7 @@ def run_step(wf_path):  # noqa: ANN001, ANN201
     s = wf.spec.siting
     sites = build_sites(layers.layers, dens, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
-    return solar_step(wf, layers, sites), sites
+    return solar_step(wf, layers, sites, pv_target_mw=target_value(wf, "pv_capacity", "MW")), sites
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_written_densities_are_the_ones_used(tmp_path, pack):
     """<prefix>_capacity_density_used.csv says which densities the solar engine replaced (floating: 98 MW/km2)."""
     import pandas as pd
 
-    from binhai_geo.runner import run_plan
+    from binhai_geo.pipeline import run_plan
 
     extra = ('\n[assumptions]\ncapacity_density = { "salt_pan.pv" = 50.0 }\n'
              '\n[solar]\narchetypes = { offshore_zone = "floating" }\n')

@@ -8,7 +8,8 @@ import pytest
 from solar_testdata import LAT, LON, default_year
 
 from binhai_geo.errors import WeatherError
-from binhai_geo.solar.weather import default_weather, load_normals, load_weather_defaults, validate_weather
+from binhai_geo.solar.weather import default_weather, load_normals, load_weather_defaults
+from binhai_geo.solar.weathercheck import validate_weather
 
 #: CSWD typical year for Tianjin city station (WMO 545270; CMA and Tsinghua University 2010, 1971-2003
 #: observations), annual GHI [kWh/m2] (project brief, ../shared/brief/data-sources.md).
