@@ -31,6 +31,7 @@ from binhai_geo.deliverables.qgis_styles import (
     kind_layer_style,
 )
 from binhai_geo.deliverables.registry import KIND_STYLES, THEMES
+from binhai_geo.deliverables.styling import geometry_family
 from binhai_geo.io import LayerStyle
 from binhai_geo.layermodel import LAYER_KINDS
 
@@ -77,17 +78,8 @@ class QgisPackage:
         return {g.layer: s.aliases for g, s in self.layers if g.file == file}
 
 
-def _family(gdf: gpd.GeoDataFrame) -> str:
-    types = set(gdf.geom_type.dropna().unique())
-    if types and types <= {"Point", "MultiPoint"}:
-        return "point"
-    if types and types <= {"LineString", "MultiLineString", "LinearRing"}:
-        return "line"
-    return "polygon"
-
-
 def _style(g: GpkgLayer) -> StyledLayer:
-    family = _family(g.gdf)
+    family = geometry_family(g.gdf)
     if g.region and g.source in LAYER_KINDS:
         return kind_layer_style(g.source, g.gdf, family, g.layer)
     return engine_layer_style(g.source, g.gdf, family, g.layer)
