@@ -17,7 +17,7 @@ import pyogrio
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "solar"))
-from solar_testdata import LAT, LON, default_year, write_era5  # noqa: E402, F401 - re-exported
+from solar_testdata import LAT, LON, default_year, epw_rows, write_epw, write_era5  # noqa: E402, F401 - re-exported
 
 X0, Y0 = 39_560_000.0, 4_320_000.0  # EPSG:4527 metres, near Tanggu (as tests/conftest.py)
 
@@ -49,37 +49,6 @@ def gbk_shapefile(path: Path) -> Path:
     dbf = bytearray(path.with_suffix(".dbf").read_bytes())
     dbf[29] = 0
     path.with_suffix(".dbf").write_bytes(bytes(dbf))
-    return path
-
-
-def epw_rows(df: pd.DataFrame, years: np.ndarray | None = None, minutes: np.ndarray | None = None,
-             albedo: np.ndarray | None = None) -> list[str]:
-    """EPW data rows (35 fields) from a table indexed at interval middles; hour labels the interval's end."""
-    start = df.index - (df.index[1] - df.index[0]) / 2
-    n = len(df)
-    years = np.asarray(start.year) if years is None else np.asarray(years)
-    minutes = np.full(n, 60) if minutes is None else np.asarray(minutes)
-    albedo = np.full(n, 0.2) if albedo is None else np.asarray(albedo)
-    cols = [years, start.month, start.day, start.hour + 1, minutes,
-            ["?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9"] * n, np.round(df["temp_air"], 2), [0.0] * n,
-            [70] * n, [101000] * n, [0] * n, [0] * n, [300] * n, np.round(df["ghi"], 4), np.round(df["dni"], 4),
-            np.round(df["dhi"], 4), *([[0] * n] * 4), [180] * n, np.round(df["wind_speed"], 2), [5] * n, [5] * n,
-            [20.0] * n, [99999] * n, [9] * n, [999999999] * n, [10] * n, [0.1] * n, [0] * n, [88] * n, albedo,
-            [0] * n, [1] * n]
-    table = pd.DataFrame({i: np.asarray(c) for i, c in enumerate(cols)})
-    return table.to_csv(header=False, index=False, lineterminator="\n").splitlines()
-
-
-def write_epw(path: Path, df: pd.DataFrame | None = None, *, tz: str = "8.0", **kw: object) -> Path:
-    """Write an EPW from an hourly (or sub-hourly) table; ``kw`` goes to :func:`epw_rows`."""
-    df = default_year() if df is None else df
-    header = [
-        f"LOCATION,Tanggu test,Tianjin,CHN,CSWD,54623,{LAT},{LON},{tz},5.0",
-        "DESIGN CONDITIONS,0", "TYPICAL/EXTREME PERIODS,0", "GROUND TEMPERATURES,0",
-        "HOLIDAYS/DAYLIGHT SAVINGS,No,0,0,0", "COMMENTS 1,written by tests", "COMMENTS 2,",
-        "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
-    ]
-    path.write_text("\n".join(header + epw_rows(df, **kw)) + "\n", encoding="utf-8")
     return path
 
 

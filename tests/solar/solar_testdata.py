@@ -32,24 +32,34 @@ def weather_set(lat: float = LAT, lon: float = LON):  # noqa: ANN201 - WeatherSe
     return WeatherSet([WeatherCell("test", lat, lon, 5.0, df)], "test default year", stand_in=True)
 
 
-def write_epw(path: Path, df: pd.DataFrame | None = None, tz: str = "8.0") -> Path:
-    """Write an EPW file (8 header lines, hour-ending rows, 35 fields) from an hourly table."""
+def epw_rows(df: pd.DataFrame, years: np.ndarray | None = None, minutes: np.ndarray | None = None,
+             albedo: np.ndarray | None = None) -> list[str]:
+    """EPW data rows (35 fields) from a table indexed at interval middles; hour labels the interval's end."""
+    start = df.index - (df.index[1] - df.index[0]) / 2
+    n = len(df)
+    years = np.asarray(start.year) if years is None else np.asarray(years)
+    minutes = np.full(n, 60) if minutes is None else np.asarray(minutes)
+    albedo = np.full(n, 0.2) if albedo is None else np.asarray(albedo)
+    cols = [years, start.month, start.day, start.hour + 1, minutes,
+            ["?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9"] * n, np.round(df["temp_air"], 2), [0.0] * n,
+            [70] * n, [101000] * n, [0] * n, [0] * n, [300] * n, np.round(df["ghi"], 4), np.round(df["dni"], 4),
+            np.round(df["dhi"], 4), *([[0] * n] * 4), [180] * n, np.round(df["wind_speed"], 2), [5] * n, [5] * n,
+            [20.0] * n, [99999] * n, [9] * n, [999999999] * n, [10] * n, [0.1] * n, [0] * n, [88] * n, albedo,
+            [0] * n, [1] * n]
+    table = pd.DataFrame({i: np.asarray(c) for i, c in enumerate(cols)})
+    return table.to_csv(header=False, index=False, lineterminator="\n").splitlines()
+
+
+def write_epw(path: Path, df: pd.DataFrame | None = None, *, tz: str = "8.0", **kw: object) -> Path:
+    """Write an EPW from an hourly (or sub-hourly) table; ``kw`` goes to :func:`epw_rows`."""
     df = default_year() if df is None else df
     header = [
-        f"LOCATION,Tanggu test,Tianjin,CHN,test,54623,{LAT},{LON},{tz},5.0",
+        f"LOCATION,Tanggu test,Tianjin,CHN,CSWD,54623,{LAT},{LON},{tz},5.0",
         "DESIGN CONDITIONS,0", "TYPICAL/EXTREME PERIODS,0", "GROUND TEMPERATURES,0",
         "HOLIDAYS/DAYLIGHT SAVINGS,No,0,0,0", "COMMENTS 1,written by tests", "COMMENTS 2,",
         "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
     ]
-    rows = []
-    for t, r in zip(df.index, df.itertuples(index=False), strict=True):
-        hour = t.hour + 1  # EPW labels the hour by its end (hour 1 = 00:00-01:00)
-        fields = [2025, t.month, t.day, hour, 60, "?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9",
-                  f"{r.temp_air:.2f}", 0.0, 70, 101000, 0, 0, 300, f"{r.ghi:.4f}", f"{r.dni:.4f}",
-                  f"{r.dhi:.4f}", 0, 0, 0, 0, 180, f"{r.wind_speed:.2f}", 5, 5, 20.0, 99999, 9, 999999999, 10,
-                  0.1, 0, 88, 0.2, 0, 1]
-        rows.append(",".join(str(f) for f in fields))
-    path.write_text("\n".join(header + rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join(header + epw_rows(df, **kw)) + "\n", encoding="utf-8")
     return path
 
 
