@@ -137,9 +137,9 @@ def read_source_layer(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geoms, crs="EPSG:4527")
 
 
-def check_provenance(prov: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame], derived: pd.DataFrame) -> None:
+def check_provenance(path: Path, prov: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame],
+                     derived: pd.DataFrame) -> None:
     """Raise SourceError unless every feature has exactly one provenance (its own row or its layer's ``*``)."""
-    path = SOURCES_DIR / "provenance.csv"
     bad = sorted(set(prov["nature"]) - set(NATURES))
     if bad:
         raise SourceError(f"{path}: nature {bad}, expected one of {list(NATURES)}")
@@ -171,7 +171,7 @@ def read_sources(folder: Path = SOURCES_DIR) -> Sources:
     both = sorted(set(derived["layer"]) & set(layers))
     if both:
         raise SourceError(f"{folder}: layers {both} are both derived and drawn")
-    check_provenance(prov, layers, derived)
+    check_provenance(folder / "provenance.csv", prov, layers, derived)
     return Sources(layers, derived, prov)
 
 
