@@ -161,3 +161,19 @@ def test_a_source_in_projected_coordinates_is_refused(sf, tmp_path):
     gdf.to_file(path, driver="GeoJSON")
     with pytest.raises(sf.SourceError, match=r"substation.geojson: CRS .*expected WGS84 lon/lat"):
         sf.read_sources(folder)
+
+
+def test_provenance_for_a_feature_that_does_not_exist_is_refused(sf, tmp_path):
+    folder = _copy_sources(tmp_path)
+    with (folder / "provenance.csv").open("a", encoding="utf-8") as fh:
+        fh.write("forest,no_such_forest,illustrative,MIT (binhai_geo project),illustrative placement\n")
+    with pytest.raises(sf.SourceError, match="feature 'no_such_forest' is not in sources/forest.geojson"):
+        sf.read_sources(folder)
+
+
+def test_a_derived_layer_without_a_usable_accuracy_is_refused(sf, tmp_path):
+    folder = _copy_sources(tmp_path)
+    path = folder / "derived_layers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",陆地,25.0", ",陆地,25 m"), encoding="utf-8")
+    with pytest.raises(sf.SourceError, match=r"derived_layers.csv: layer 'land': .*accuracy_m > 0 \[m\], got '25 m'"):
+        sf.read_sources(folder)

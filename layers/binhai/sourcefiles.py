@@ -47,7 +47,7 @@ BUILD_COLUMNS = ("feature_id", "placement", "strip_width_m", "owner_keywords", "
 #: Smallest part kept when a drawn polygon is clipped to land or sea [m2].
 MIN_PART_M2 = 1000.0
 
-#: How each placement fits a drawn geometry to the real geodata (the README's "method" column).
+#: How each placement fits a drawn geometry to the real geodata (the table under "Sources" in README.md).
 PLACEMENTS = {
     "as_drawn": "used as drawn",
     "on_land": "clipped to the district's land, parts under 1,000 m2 dropped",
@@ -146,8 +146,8 @@ def check_provenance(path: Path, prov: pd.DataFrame, layers: dict[str, gpd.GeoDa
     if (prov[["licence", "source"]] == "").any(axis=None):
         raise SourceError(f"{path}: every row needs a licence and a source")
     if prov.duplicated(["layer", "feature_id"]).any():
-        raise SourceError(f"{path}: (layer, feature_id) repeated: "
-                          f"{prov.loc[prov.duplicated(['layer', 'feature_id']), ['layer', 'feature_id']].values}")
+        dup = prov.loc[prov.duplicated(["layer", "feature_id"]), ["layer", "feature_id"]]
+        raise SourceError(f"{path}: (layer, feature_id) repeated: {sorted(map(tuple, dup.to_numpy()))}")
     ids = {kind: set(gdf["feature_id"]) for kind, gdf in layers.items()}
     ids.update({kind: set() for kind in derived["layer"]})
     for row in prov.itertuples(index=False):
@@ -171,6 +171,11 @@ def read_sources(folder: Path = SOURCES_DIR) -> Sources:
     both = sorted(set(derived["layer"]) & set(layers))
     if both:
         raise SourceError(f"{folder}: layers {both} are both derived and drawn")
+    for row in derived.itertuples(index=False):
+        accuracy_m = pd.to_numeric(row.accuracy_m, errors="coerce")
+        if row.layer not in LAYER_KINDS or not accuracy_m > 0:
+            raise SourceError(f"{folder / 'derived_layers.csv'}: layer '{row.layer}': expected a layer kind of "
+                              f"binhai_geo.layermodel and accuracy_m > 0 [m], got {row.accuracy_m!r}")
     check_provenance(folder / "provenance.csv", prov, layers, derived)
     return Sources(layers, derived, prov)
 
