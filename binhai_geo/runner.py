@@ -76,6 +76,20 @@ def target_value(workflow: Workflow, target_id: str, unit: str) -> float | None:
     return None
 
 
+def target_years(workflow: Workflow, target_ids: tuple[str, ...]) -> dict[str, int]:
+    """Return the years of the given targets from the workflow's targets file (those with a year given).
+
+    For an engine that reports a figure for a target's year (the sinks step: forest cover); the engines do not
+    read the targets. A bad targets file gives none here; the targets step reports it.
+    """
+    try:
+        t = load_targets(workflow.targets_path).set_index("target_id")
+    except WorkflowError:
+        return {}
+    return {tid: int(t.loc[tid, "year"]) for tid in target_ids
+            if tid in t.index and str(t.loc[tid, "year"]).isdigit()}
+
+
 def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None, *,
                  scheduler: str | None = None) -> PlanResult:
     """Compute a plan run in memory (nothing is written).
@@ -115,7 +129,8 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
                                      pv_target_mw=target_value(workflow, "pv_capacity", "MW"))),
         ("wind", lambda: wind_step(workflow, layers, steps.sites)),
         ("economics", lambda: economics_step(workflow, layers, steps.sites)),
-        ("sinks", lambda: sinks_step(workflow, layers)),
+        ("sinks", lambda: sinks_step(workflow, layers,
+                                     target_years(workflow, ("forest_cover", "forest_cover_2030")))),
         ("cluster", lambda: cluster_step(workflow, layers, scheduler)),
     ):
         step(name)

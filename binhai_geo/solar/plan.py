@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.indicator import Indicator
 from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
 from binhai_geo.steps import StepResult
-from binhai_geo.targets import Indicator
 
 if TYPE_CHECKING:
     from binhai_geo.config import Workflow
