@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from binhai_geo.accounting.capacity import capacity_indicators
+from binhai_geo.accounting.conformance import conformance_step
 from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators
 from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
 from binhai_geo.config import Workflow
@@ -28,7 +29,7 @@ from binhai_geo.landsurvey import PACKAGED_MAPPING
 from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
-from binhai_geo.sites import build_sites, densities_used
+from binhai_geo.siting.sites import build_sites, densities_used
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
@@ -118,7 +119,7 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     # the engines import pvlib, PyWake, rasterio, dask: only when a plan runs
     from binhai_geo.cluster.plan import cluster_step
     from binhai_geo.sinks.plan import sinks_step
-    from binhai_geo.siting.plan import conformance_step, economics_step, eligibility_step
+    from binhai_geo.siting.plan import economics_step, eligibility_step
     from binhai_geo.solar.plan import solar_step
     from binhai_geo.wind.plan import wind_step
 

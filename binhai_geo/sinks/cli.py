@@ -37,8 +37,8 @@ def _read_kind(path: Path, layer: str | None, kind: str, crs: str):  # noqa: ANN
 
 def _boundary_land(path: Path, crs: str):  # noqa: ANN202 (shapely geometry, heavy import)
     """Return the district's land: the boundary layer, clipped to the file's ``land`` layer if it has one."""
-    from binhai_geo.coverage import land_geometry
     from binhai_geo.io import list_layers
+    from binhai_geo.sinks.coverage import land_geometry
 
     layers = {"boundary": _read_kind(path, None, "boundary", crs)}
     names = list_layers(path)

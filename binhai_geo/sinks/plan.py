@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.config import Workflow
-from binhai_geo.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import packaged_table
 from binhai_geo.indicator import Indicator
 from binhai_geo.layermodel import FOREST_MIN_CANOPY
 from binhai_geo.layers import LayerSet
 from binhai_geo.sinks import accounting, credits, forestcover, scenarios
+from binhai_geo.sinks.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
 from binhai_geo.sinks.factors import class_table, load_sink_factors
 from binhai_geo.steps import StepResult
 

@@ -69,7 +69,7 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
     from binhai_geo.factors import load_capacity_density
     from binhai_geo.io import read_layer
     from binhai_geo.layermodel import get_kind
-    from binhai_geo.sites import SITE_COLUMNS, build_sites
+    from binhai_geo.siting.sites import SITE_COLUMNS, build_sites
     from binhai_geo.solar.archetypes import load_archetypes
     from binhai_geo.solar.plan import compute_pv
     from binhai_geo.solar.rooftops import load_rooftop_fractions

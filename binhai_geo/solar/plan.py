@@ -128,7 +128,7 @@ def compute_pv(
     Parameters
     ----------
     sites : geopandas.GeoDataFrame
-        The sites table (:data:`binhai_geo.sites.SITE_COLUMNS`), projected CRS.
+        The sites table (:data:`binhai_geo.siting.sites.SITE_COLUMNS`), projected CRS.
     layers : dict
         Validated layers by kind (the rooftop layer gives building class and roof type).
     spec : SolarSpec

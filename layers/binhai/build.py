@@ -47,9 +47,9 @@ from shapely.ops import substring
 
 from binhai_geo import gcj02
 from binhai_geo.accounting.records import match_plan_projects
-from binhai_geo.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
 from binhai_geo.registry import clip_to_district, load_tables, read_registry
+from binhai_geo.sinks.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 
 HERE = Path(__file__).resolve().parent
 OUT_PATH = HERE / "binhai.gpkg"
@@ -74,7 +74,7 @@ PORT_PROXIMITY_M = 500.0
 POND_PROXIMITY_M = 300.0
 #: Width of the quay strip added to port basins in the port exclusions [m].
 PORT_QUAY_M = 200.0
-#: Coastline within this distance of the district boundary counts as the district's (as binhai_geo.coverage).
+#: Coastline within this distance of the district boundary counts as the district's (as binhai_geo.sinks.coverage).
 #: Binhai's official land area (陆域面积) [km2], for comparison only.
 OFFICIAL_LAND_AREA_KM2 = 2270.0
 #: Pinned GeoPackage timestamp (the plan's issue date), for byte-stable metadata.
@@ -1606,7 +1606,7 @@ def build(out_path: Path = OUT_PATH, log: Callable[[str], None] = print) -> dict
     sanity_checks(layers, ctx)
     write_gpkg_atomic(layers, out_path)
 
-    # Summary figures: the indicators come from binhai_geo.coverage, the same code `plan` runs.
+    # Summary figures: the indicators come from binhai_geo.sinks.coverage, the same code `plan` runs.
     indicators = {i.target_id: i for i in coverage_indicators(layers)}
     seg_arr = np.array(segments, dtype=object)
     in_district = shapely.dwithin(seg_arr, district, SHORELINE_BOUNDARY_TOLERANCE_M)

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point, box
 
+from binhai_geo.accounting.projects import capacity_indicators
 from binhai_geo.config import load_workflow
-from binhai_geo.coverage import coverage_indicators
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
-from binhai_geo.projects import capacity_indicators
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
-from binhai_geo.sites import build_sites
+from binhai_geo.sinks.coverage import coverage_indicators
+from binhai_geo.siting.sites import build_sites
 from binhai_geo.targets import check_targets, load_targets
 
 from conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow

@@ -13,7 +13,7 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
 from binhai_geo.runner import target_value
-from binhai_geo.sites import build_sites
+from binhai_geo.siting.sites import build_sites
 from binhai_geo.solar.plan import solar_step
 
 from conftest import write_workflow

@@ -10,7 +10,7 @@ from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
-from binhai_geo.sites import build_sites
+from binhai_geo.siting.sites import build_sites
 from binhai_geo.wind.plan import EXTRA_COLUMNS, TURBINE_COLUMNS, wind_step
 
 from conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow
