@@ -30,6 +30,7 @@ from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
 from binhai_geo.siting.sites import build_sites, densities_used
+from binhai_geo.solar.densities import workflow_pv_densities
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
@@ -111,6 +112,7 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     densities = load_capacity_density(
         workflow.resolve(a.capacity_density_file) if a.capacity_density_file else None,
         a.capacity_density,
+        derived=workflow_pv_densities(workflow),  # the PV rows: the archetypes' densities (their one source)
     )
     step("sites")
     s = workflow.spec.siting

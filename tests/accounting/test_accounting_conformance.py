@@ -9,12 +9,11 @@ import pytest
 
 from binhai_geo.accounting.conformance import TARGET_TECHNOLOGIES, conformance_step
 from binhai_geo.config import load_workflow
-from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
 from binhai_geo.siting.plan import economics_step, eligibility_step
 from binhai_geo.siting.sites import build_sites
 from binhai_geo.targets import load_targets
-from tests.conftest import write_workflow
+from tests.conftest import capacity_densities, write_workflow
 from tests.siting.test_siting_plan import RULES, _pack, _run
 
 
@@ -49,7 +48,7 @@ def test_conformance_share_with_total_capacity(tmp_path: Path) -> None:
     wf = load_workflow(write_workflow(tmp_path, extra + text))
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces)
     table = conformance_step(wf, layers, sites, load_targets(wf.targets_path)).tables["conformance"]
     row = table[(table["target_id"] == "renewable_share") & (table["area"] == "district")].iloc[0]

@@ -14,13 +14,12 @@ from shapely.geometry import LineString, Point, box
 from binhai_geo.accounting.conformance import TARGET_TECHNOLOGIES, conformance_step
 from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
 from binhai_geo.siting.costs import crf, load_costs
 from binhai_geo.siting.plan import economics_step, eligibility_step
 from binhai_geo.siting.sites import SITE_COLUMNS, build_sites
 from binhai_geo.targets import load_targets
-from tests.conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow
+from tests.conftest import CRS, X0, Y0, capacity_densities, synthetic_layers, write_pack, write_workflow
 
 RULES = """
 [eligibility]
@@ -72,7 +71,7 @@ def _run(tmp_path: Path, mode: str = "vector", extra: str = ""):
     wf = load_workflow(write_workflow(tmp_path, RULES.format(mode=mode) + extra))
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces, offshore_both_as=s.offshore_both_as)
     return wf, layers, sites
 
@@ -93,7 +92,7 @@ def test_eligibility_step_by_hand(tmp_path: Path, mode: str) -> None:
     tol = 0.002 if mode == "vector" else 0.01  # raster: half a 10 m cell along 6 km of boundary
     assert salt["candidate_area_km2"] == pytest.approx(2.0)
     assert salt["area_km2"] == pytest.approx(expect, abs=tol)
-    density = load_capacity_density().set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
+    density = capacity_densities().set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
     assert salt["capacity_mw"] == pytest.approx(salt["area_km2"] * density)
     assert salt["eligible_share"] == pytest.approx(salt["area_km2"] / 2.0)
     # wind zone 4 km2 cut by a lane +250 m: 2 km x 0.5 km excluded -> 3 km2 x 6 MW/km2
@@ -176,7 +175,7 @@ def real_run() -> tuple:
     wf = load_workflow(REPO / "workflows" / "binhai_2025.toml")
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces, offshore_both_as=s.offshore_both_as)
     return wf, layers, sites
 
