@@ -25,7 +25,7 @@ from binhai_geo.config import Workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import write_csv, write_gpkg_layers
-from binhai_geo.landsurvey import PACKAGED_MAPPING
+from binhai_geo.landclasses import PACKAGED_MAPPING
 from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
