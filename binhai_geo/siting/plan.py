@@ -19,7 +19,8 @@ import pyproj
 import shapely
 
 from binhai_geo.config import Workflow
-from binhai_geo.siting.exclusions import BELOW_MIN_AREA, ELIGIBLE, MIN_AREA_REASON, OUTSIDE, ExclusionContainer
+from binhai_geo.siting.exclusions import ExclusionContainer
+from binhai_geo.siting.reasongrid import BELOW_MIN_AREA, ELIGIBLE, MIN_AREA_REASON, OUTSIDE
 from binhai_geo.siting.sites import SITE_COLUMNS
 from binhai_geo.steps import StepResult
 
