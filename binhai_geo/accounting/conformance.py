@@ -158,76 +158,95 @@ def conformance_table(
     tcol = "required" if "required" in targets.columns else "value"
     rows = []
     for t in targets.itertuples(index=False):
-        tid = t.target_id
-        if tid not in TARGET_TECHNOLOGIES:
-            continue
-        techs = TARGET_TECHNOLOGIES[tid]
-        required_all = float(getattr(t, tcol))
-        unit = t.unit
-        district_gap_mw = np.nan
-        for area, area_zh, sub in areas:
-            p = proj[proj["technology"].isin(techs)]
-            s = df[df["technology"].isin(techs)]
-            if sub is not None:
-                p = p[p["subdistrict"] == sub]
-                s = s[s["subdistrict"] == sub]
-            built = float(p.loc[p["category"] == "installed", "capacity_mw"].sum())
-            committed = float(p.loc[p["category"] == "committed", "capacity_mw"].sum())
-            pipeline = float(p.loc[p["category"] == "pipeline", "capacity_mw"].sum())
-            potential = float(s["available_mw"].sum()) if tid != "storage_capacity" else np.nan
-            ranked, how = _ranked(s) if tid != "storage_capacity" else (s.iloc[:0], "")
-            row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
-                   "unit": unit, "built_mw": built, "committed_mw": committed, "pipeline_mw": pipeline,
-                   "eligible_potential_mw": potential, "ranking": how}
-            counted_mw = built + committed
-            required = required_all if sub is None else np.nan
-            basis = ""
-            if tid == "renewable_share":
-                total = total_installed_capacity_mw
-                if not total:
-                    row.update(counted=np.nan, required=required, gap=np.nan, gap_mw=np.nan,
-                               gap_after_potential_mw=np.nan, status="not computed", status_zh="未计算",
-                               basis="needs [assumptions.district] total_installed_capacity_mw with its source")
-                    rows.append(row)
-                    continue
-                counted = 100.0 * counted_mw / total
-                basis = (f"{counted_mw:.0f} MW renewables over {total:.0f} MW total installed "
-                         f"({total_installed_capacity_source}); x = (s T - R) / (1 - s)")
-                if sub is None:
-                    share = required / 100.0
-                    gap = required - counted
-                    gap_mw = max(0.0, (share * total - counted_mw) / (1.0 - share)) if share < 1 else np.inf
-            else:
-                counted = counted_mw
-                if sub is None:
-                    gap = required - counted
-                    gap_mw = max(0.0, gap)
-            if sub is None:
-                district_gap_mw = gap_mw
-            else:
-                gap = np.nan
-                gap_mw = np.nan
-            need = district_gap_mw if sub is not None else gap_mw
-            if tid == "storage_capacity":
-                ids, closing_mw, max_lcoe = "", 0.0, np.nan
-                after = gap_mw
-                basis = basis or "storage is not sited by eligibility: no potential counted"
-            else:
-                ids, closing_mw, max_lcoe = _closing(ranked, need)
-                after = gap_mw - potential if sub is None else np.nan
-            if sub is not None:
-                status, status_zh = "sub-district (district-wide target)", "分区(全区目标)"
-            elif gap_mw <= 0:
-                status, status_zh = "met by installed + committed", "已由已投产和在建项目满足"
-            elif tid != "storage_capacity" and potential >= gap_mw:
-                status, status_zh = "closable with eligible sites", "可由可开发场址补足"
-            else:
-                status, status_zh = "not closable with eligible sites", "可开发场址不足以补足"
-            row.update(counted=counted, required=required, gap=gap, gap_mw=gap_mw, gap_after_potential_mw=after,
-                       status=status, status_zh=status_zh, closing_sites=ids, closing_mw=closing_mw,
-                       closing_max_lcoe_cny_per_mwh=max_lcoe, basis=basis)
-            rows.append(row)
+        if t.target_id in TARGET_TECHNOLOGIES:
+            rows += _target_rows(t, float(getattr(t, tcol)), areas, proj, df, total_installed_capacity_mw,
+                                 total_installed_capacity_source)
     return pd.DataFrame(rows, columns=list(CONFORMANCE_COLUMNS)), notes
+
+
+def _target_rows(t: object, required_all: float, areas: list[tuple[str, str, str | None]], proj: pd.DataFrame,
+                 df: pd.DataFrame, total: float | None, total_source: str | None) -> list[dict]:
+    """Rows of one capacity target: the district first (its gap is what the sub-districts' sites would close)."""
+    tid = t.target_id
+    techs = TARGET_TECHNOLOGIES[tid]
+    storage = tid == "storage_capacity"
+    rows = []
+    district_gap_mw = np.nan
+    for area, area_zh, sub in areas:
+        p = proj[proj["technology"].isin(techs)]
+        s = df[df["technology"].isin(techs)]
+        if sub is not None:
+            p = p[p["subdistrict"] == sub]
+            s = s[s["subdistrict"] == sub]
+        built = float(p.loc[p["category"] == "installed", "capacity_mw"].sum())
+        committed = float(p.loc[p["category"] == "committed", "capacity_mw"].sum())
+        pipeline = float(p.loc[p["category"] == "pipeline", "capacity_mw"].sum())
+        potential = float(s["available_mw"].sum()) if not storage else np.nan
+        ranked, how = _ranked(s) if not storage else (s.iloc[:0], "")
+        row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
+               "unit": t.unit, "built_mw": built, "committed_mw": committed, "pipeline_mw": pipeline,
+               "eligible_potential_mw": potential, "ranking": how}
+        required = required_all if sub is None else np.nan
+        if tid == "renewable_share" and not total:
+            row.update(counted=np.nan, required=required, gap=np.nan, gap_mw=np.nan,
+                       gap_after_potential_mw=np.nan, status="not computed", status_zh="未计算",
+                       basis="needs [assumptions.district] total_installed_capacity_mw with its source")
+            rows.append(row)
+            continue
+        counted, gap, gap_mw, basis = _counted_and_gap(tid, built + committed, required, total, total_source,
+                                                       district=sub is None)
+        if sub is None:
+            district_gap_mw = gap_mw
+        need = district_gap_mw if sub is not None else gap_mw
+        if storage:
+            ids, closing_mw, max_lcoe = "", 0.0, np.nan
+            after = gap_mw
+            basis = basis or "storage is not sited by eligibility: no potential counted"
+        else:
+            ids, closing_mw, max_lcoe = _closing(ranked, need)
+            after = gap_mw - potential if sub is None else np.nan
+        status, status_zh = _status(tid, sub, gap_mw, potential)
+        row.update(counted=counted, required=required, gap=gap, gap_mw=gap_mw, gap_after_potential_mw=after,
+                   status=status, status_zh=status_zh, closing_sites=ids, closing_mw=closing_mw,
+                   closing_max_lcoe_cny_per_mwh=max_lcoe, basis=basis)
+        rows.append(row)
+    return rows
+
+
+def _counted_and_gap(tid: str, counted_mw: float, required: float, total: float | None, total_source: str | None,
+                     *, district: bool) -> tuple[float, float, float, str]:
+    """Return the counted value [target unit], gap [unit], gap [MW] and basis (gaps NaN for a sub-district).
+
+    The share target: R renewable MW counted over T total installed MW; closing the gap to s % needs
+    x = (s T - R) / (1 - s) MW more renewables, since each new MW also adds to the total.
+    """
+    basis = ""
+    gap = gap_mw = np.nan
+    if tid == "renewable_share":
+        counted = 100.0 * counted_mw / total
+        basis = (f"{counted_mw:.0f} MW renewables over {total:.0f} MW total installed "
+                 f"({total_source}); x = (s T - R) / (1 - s)")
+        if district:
+            share = required / 100.0
+            gap = required - counted
+            gap_mw = max(0.0, (share * total - counted_mw) / (1.0 - share)) if share < 1 else np.inf
+    else:
+        counted = counted_mw
+        if district:
+            gap = required - counted
+            gap_mw = max(0.0, gap)
+    return counted, gap, gap_mw, basis
+
+
+def _status(tid: str, sub: str | None, gap_mw: float, potential: float) -> tuple[str, str]:
+    """Status (English, Chinese) of a row: met, closable with eligible sites, or not; sub-districts say so."""
+    if sub is not None:
+        return "sub-district (district-wide target)", "分区(全区目标)"
+    if gap_mw <= 0:
+        return "met by installed + committed", "已由已投产和在建项目满足"
+    if tid != "storage_capacity" and potential >= gap_mw:
+        return "closable with eligible sites", "可由可开发场址补足"
+    return "not closable with eligible sites", "可开发场址不足以补足"
 
 
 def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame,
