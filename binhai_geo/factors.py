@@ -27,9 +27,14 @@ def packaged_table(name: str) -> Path:
 
 
 def load_capacity_density(
-    path: str | Path | None = None, overrides: dict[str, float] | None = None
+    path: str | Path | None = None, overrides: dict[str, float] | None = None,
+    derived: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Load the capacity-density table and apply overrides.
+    """Load the capacity-density table, fill its derived rows and apply overrides.
+
+    A row with an empty ``value`` is derived from another table, which stays its one source: the packaged PV
+    rows are the densities of the PV archetypes (``pv_archetypes.csv``), which the solar engine computes
+    (:func:`binhai_geo.solar.densities.pv_densities`) and the caller passes as ``derived``.
 
     Parameters
     ----------
@@ -38,6 +43,9 @@ def load_capacity_density(
     overrides : dict, optional
         ``{"surface.technology": value}`` in the table's unit for that row. An overridden row's
         ``source`` says so.
+    derived : mapping, optional
+        ``{"surface.technology": value}`` for the rows with an empty ``value``; a row left empty stays NaN
+        (:func:`binhai_geo.siting.sites.build_sites` refuses to use it).
 
     Returns
     -------
@@ -47,13 +55,17 @@ def load_capacity_density(
     Raises
     ------
     WorkflowError
-        For a missing column, a negative or non-numeric value, an unknown unit, a duplicate row or an
-        override naming a row that does not exist.
+        For a missing column, a negative or non-numeric value (other than an empty derived one), an unknown
+        unit, a duplicate row or an override naming a row that does not exist.
     """
     p = Path(path) if path is not None else packaged_table("capacity_density.csv")
     df = read_table(p, "capacity-density table", CAPACITY_DENSITY_COLUMNS, dtype={"surface": str, "technology": str})
     key = df["surface"] + "." + df["technology"]
-    numeric_columns(df, p, ("value", "low", "high"), minimum=0.0, label=key)
+    empty = df["value"].isna() | (df["value"].astype(str).str.strip() == "")
+    if empty.any():
+        df["value"] = df["value"].astype(object).where(~empty, key.map(dict(derived or {})))
+    numeric_columns(df, p, ("low", "high"), minimum=0.0, label=key)
+    numeric_columns(df, p, ("value",), minimum=0.0, label=key, allow_empty=empty.to_numpy())
     bad_unit = ~df["unit"].isin(CAPACITY_DENSITY_UNITS)
     if bad_unit.any():
         raise WorkflowError(f"unknown unit '{df['unit'][bad_unit].iloc[0]}'", file=str(p), field="unit",
@@ -109,7 +121,7 @@ def read_table(path: str | Path, what: str, columns: Sequence[str], *, hint: str
 
 
 def numeric_columns(df: pd.DataFrame, path: str | Path, columns: Sequence[str], *, minimum: float | None = None,
-                    label: pd.Series | None = None) -> pd.DataFrame:
+                    label: pd.Series | None = None, allow_empty: np.ndarray | None = None) -> pd.DataFrame:
     """Turn ``columns`` of ``df`` into floats in place (and return ``df``).
 
     Parameters
@@ -124,6 +136,8 @@ def numeric_columns(df: pd.DataFrame, path: str | Path, columns: Sequence[str], 
         The smallest allowed value.
     label : pandas.Series, optional
         A name per row (e.g. its key), said with the CSV line of a bad value.
+    allow_empty : numpy.ndarray of bool, optional
+        Rows whose cell may be empty (NaN after conversion).
 
     Raises
     ------
@@ -133,7 +147,8 @@ def numeric_columns(df: pd.DataFrame, path: str | Path, columns: Sequence[str], 
     """
     for col in columns:
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() if minimum is None else num.isna() | (num < minimum)
+        missing = num.isna() if allow_empty is None else num.isna() & ~allow_empty
+        bad = missing if minimum is None else missing | (num < minimum)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             need = "a number" if minimum is None else f"a number >= {minimum:g}"

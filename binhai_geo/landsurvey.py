@@ -6,9 +6,9 @@ This module
 
 * renames the survey's Chinese or English field names to canonical ones (:data:`FIELD_ALIASES`,
   :func:`normalise_fields`);
-* reads the code table ``binhai_geo/data/dlbm_mapping.csv`` that maps each code to zero or more
-  layer kinds of :mod:`binhai_geo.layermodel` (:func:`load_mapping`);
-* splits a survey layer into one layer per kind (:func:`split_by_kind`).
+* splits a survey layer into one layer per kind (:func:`split_by_kind`) by the code table
+  ``binhai_geo/data/dlbm_mapping.csv``, which maps each code to zero or more layer kinds of
+  :mod:`binhai_geo.layermodel` (read and checked by :func:`binhai_geo.landclasses.load_mapping`).
 
 The code table is plain UTF-8 CSV with columns ``dlbm, dlmc, name_en, layer_kind, attribute, value,
 notes``. Each row sends a code to one layer kind and may set one attribute of that kind (for example
@@ -22,7 +22,6 @@ its path as ``mapping``.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import geopandas as gpd
@@ -30,21 +29,8 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import LayerError
-from binhai_geo.factors import packaged_table
-from binhai_geo.layermodel import LAYER_KINDS, FieldSpec, fields_of, get_kind
-
-#: Columns of the code table, in order.
-MAPPING_COLUMNS: tuple[str, ...] = ("dlbm", "dlmc", "name_en", "layer_kind", "attribute", "value", "notes")
-
-#: Where the packaged code table lives inside the package.
-PACKAGED_MAPPING = "dlbm_mapping.csv"
-
-#: Fields of a layer kind filled from the survey's own attributes, never from the code table.
-DATA_FIELDS: frozenset[str] = frozenset({"canopy_cover"})
-
-#: Shape of a land-class code: two digits (``09``), or four characters after them (``0301``,
-#: ``05H1``), optionally with one suffix letter or digit (``1104A``, ``0301K``, ``08H2A``).
-CODE_PATTERN = re.compile(r"^\d{2}(?:[0-9A-Z]{2}[0-9A-Z]?)?$")
+from binhai_geo.landclasses import DATA_FIELDS, convert_value, mapping_table, normalise_codes, packaged_mapping_path
+from binhai_geo.layermodel import get_kind
 
 # Canonical name -> names the field carries in 三调 deliveries (DLTB layer of the database standard,
 # Chinese field names of shapefile / Excel exports) and in forestry data (郁闭度).
@@ -97,39 +83,6 @@ FIELD_ALIASES: dict[str, str] = _build_aliases()
 def _accepted_names(canonical: str) -> str:
     return ", ".join(_SURVEY_FIELDS[canonical])
 
-
-def packaged_mapping_path() -> str:
-    """Return the path of the packaged code table (to copy and edit).
-
-    Returns
-    -------
-    str
-        Path of ``binhai_geo/data/dlbm_mapping.csv``.
-    """
-    return str(packaged_table(PACKAGED_MAPPING))
-
-
-def normalise_codes(values: pd.Series) -> pd.Series:
-    """Return land-class codes as upper-case strings with their leading zeros restored.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Codes as read: strings (``"0301"``, ``"1104a"``), integers or floats that lost the leading
-        zero (``301``, ``301.0``), or missing values.
-
-    Returns
-    -------
-    pandas.Series
-        Nullable string series, same index: ``301`` -> ``"0301"``, ``9`` -> ``"09"``, ``" 1104a "``
-        -> ``"1104A"``; missing or blank values are ``<NA>``. Values that are not codes are kept
-        (upper-cased) so that they are reported as unknown codes.
-    """
-    s = values.astype("string").str.strip().str.upper()
-    s = s.str.replace(r"^(\d+)\.0*$", r"\1", regex=True)
-    s = s.mask(s.str.fullmatch(r"\d{3}", na=False), "0" + s)
-    s = s.mask(s.str.fullmatch(r"\d", na=False), "0" + s)
-    return s.mask(s == "")
 
 
 def normalise_fields(gdf: pd.DataFrame, *, file: str | None = None, layer: str | None = None) -> Any:
@@ -192,203 +145,6 @@ def normalise_fields(gdf: pd.DataFrame, *, file: str | None = None, layer: str |
     return out
 
 
-def _convert_value(spec: FieldSpec, text: str) -> Any:
-    """Convert a code-table value to the field's type, or raise ValueError saying why not."""
-    if spec.dtype == "str":
-        value: Any = text
-    elif spec.dtype in ("float", "int"):
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a number") from None
-        if spec.dtype == "int":
-            if not value.is_integer():
-                raise ValueError(f"'{text}' is not a whole number")
-            value = int(value)
-        if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-            raise ValueError(f"{text} is outside the range {spec.min} to {spec.max}")
-    elif spec.dtype == "bool":
-        lowered = text.strip().lower()
-        if lowered in ("true", "1", "yes"):
-            value = True
-        elif lowered in ("false", "0", "no"):
-            value = False
-        else:
-            raise ValueError(f"'{text}' is not true or false")
-    else:  # pragma: no cover - the layer model only uses the four types above
-        raise ValueError(f"unsupported field type '{spec.dtype}'")
-    if spec.allowed is not None and value not in spec.allowed:
-        raise ValueError(f"'{text}' is not one of: {', '.join(spec.allowed)}")
-    return value
-
-
-def _row_problems(row: pd.Series) -> list[tuple[str, str]]:
-    """Return (column, problem) pairs for one code-table row."""
-    problems: list[tuple[str, str]] = []
-    code, kind_name, attribute, value = row["dlbm"], row["layer_kind"], row["attribute"], row["value"]
-    if code == "":
-        problems.append(("dlbm", "the code is empty"))
-    elif not CODE_PATTERN.match(code):
-        problems.append(("dlbm", f"'{code}' is not a land-class code (like 0301, 09, 05H1 or 1104A)"))
-    if row["dlmc"] == "":
-        problems.append(("dlmc", f"code {code} has no Chinese name (dlmc)"))
-    if (attribute == "") != (value == ""):
-        problems.append(("value", "attribute and value must both be given or both be empty"))
-    if kind_name == "":
-        if attribute != "":
-            problems.append(("attribute", "an ignored code (empty layer_kind) cannot set an attribute"))
-        return problems
-    if kind_name not in LAYER_KINDS:
-        known = ", ".join(sorted(LAYER_KINDS))
-        problems.append(("layer_kind", f"unknown layer kind '{kind_name}'; known kinds: {known}"))
-        return problems
-    kind = LAYER_KINDS[kind_name]
-    if "polygon" not in kind.geometry:
-        problems.append(("layer_kind", f"layer kind '{kind_name}' holds no polygons, 三调 features are"))
-    names = {f.name for f in fields_of(kind)}
-    if attribute != "":
-        if attribute not in names:
-            problems.append(
-                (
-                    "attribute",
-                    f"layer kind '{kind_name}' has no field '{attribute}'; it has: {', '.join(sorted(names))}",
-                )
-            )
-        elif attribute == "source" or attribute in DATA_FIELDS:
-            problems.append(("attribute", f"field '{attribute}' is filled from the survey data, not the table"))
-        else:
-            try:
-                _convert_value(kind.field(attribute), value)
-            except ValueError as exc:
-                problems.append(("value", f"bad value for {kind_name}.{attribute}: {exc}"))
-    for spec in fields_of(kind):
-        if spec.required and spec.name not in DATA_FIELDS and spec.name != attribute:
-            problems.append(
-                ("attribute", f"layer kind '{kind_name}' requires field '{spec.name}'; set it as attribute/value")
-            )
-    return problems
-
-
-def validate_mapping(table: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
-    """Check a code table and return it cleaned.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The code table, columns :data:`MAPPING_COLUMNS` (extra columns are kept).
-    file : str, optional
-        Where the table comes from, for error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table as strings with blanks stripped, codes normalised (:func:`normalise_codes`) and a
-        fresh index.
-
-    Raises
-    ------
-    LayerError
-        Listing every problem: missing columns, malformed codes, unknown layer kinds, attributes that
-        are not fields of their kind, values not allowed, required fields no row sets, a code given
-        twice for one kind, or a code both ignored and mapped. Rows are named by their CSV line.
-    """
-    missing = [c for c in MAPPING_COLUMNS if c not in table.columns]
-    if missing:
-        raise LayerError(
-            f"the land-class code table lacks column(s) {', '.join(missing)}",
-            file=file,
-            hint=f"the table needs the columns {','.join(MAPPING_COLUMNS)} (see {packaged_mapping_path()})",
-        )
-    out = table.reset_index(drop=True).copy()
-    for col in MAPPING_COLUMNS:
-        out[col] = out[col].astype("string").fillna("").str.strip().astype(object)
-    out["dlbm"] = normalise_codes(out["dlbm"]).fillna("").astype(object)
-    out["layer_kind"] = out["layer_kind"].str.strip()
-
-    problems: list[tuple[int, str, str]] = []
-    for i, row in out.iterrows():  # the table has ~100 rows: checked row by row for clear messages
-        problems.extend((int(i) + 2, col, msg) for col, msg in _row_problems(row))
-    dup = out[out["layer_kind"] != ""].duplicated(["dlbm", "layer_kind"], keep="first")
-    for i in dup[dup].index:
-        problems.append(
-            (int(i) + 2, "layer_kind", f"code {out.at[i, 'dlbm']} is mapped to '{out.at[i, 'layer_kind']}' twice")
-        )
-    ignored = out.loc[out["layer_kind"] == "", "dlbm"]
-    both = out[(out["layer_kind"] != "") & out["dlbm"].isin(ignored)]
-    for i in both.index:
-        problems.append(
-            (int(i) + 2, "layer_kind", f"code {out.at[i, 'dlbm']} is both ignored (empty layer_kind) and mapped")
-        )
-    dup_ignored = ignored[ignored.duplicated()]
-    for i in dup_ignored.index:
-        problems.append((int(i) + 2, "dlbm", f"code {out.at[i, 'dlbm']} is listed twice as ignored"))
-    if problems:
-        problems.sort()
-        line, col, msg = problems[0]
-        hint = f"fix the row(s) named; the packaged table {packaged_mapping_path()} shows the format"
-        if len(problems) == 1:
-            raise LayerError(msg, file=file, feature=f"CSV line {line}", field=col, hint=hint)
-        listing = "\n".join(f"  - line {ln}, column '{c}': {m}" for ln, c, m in problems)
-        raise LayerError(f"{len(problems)} problems in the land-class code table:\n{listing}", file=file, hint=hint)
-    return out
-
-
-def load_mapping(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read and check the land-class code table.
-
-    Parameters
-    ----------
-    path : str or path-like, optional
-        A UTF-8 CSV with columns :data:`MAPPING_COLUMNS` (a byte-order mark, as Excel writes, is
-        accepted). It replaces the packaged table entirely. Default: the packaged
-        ``binhai_geo/data/dlbm_mapping.csv``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table, all columns strings (empty string for empty cells), codes normalised.
-
-    Raises
-    ------
-    LayerError
-        When the file is missing, not UTF-8, not CSV, or fails :func:`validate_mapping`.
-    """
-    if path is None:
-        label = f"{packaged_mapping_path()} (packaged)"
-        with open(packaged_mapping_path(), "rb") as fh:
-            table = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return validate_mapping(table, file=label)
-    label = os.fspath(path)
-    if not os.path.isfile(label):
-        raise LayerError(
-            "the land-class code table does not exist",
-            file=label,
-            hint=f"give the path of a CSV like the packaged {packaged_mapping_path()}",
-        )
-    try:
-        table = pd.read_csv(label, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise LayerError(
-            "the land-class code table is not UTF-8 text",
-            file=label,
-            hint="save it as 'CSV UTF-8' (Excel) or re-encode it from GBK to UTF-8",
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LayerError(
-            f"the land-class code table cannot be read as CSV: {exc}",
-            file=label,
-            hint="quote cells that contain commas; keep one header line",
-        ) from None
-    return validate_mapping(table, file=label)
-
-
-def _mapping_table(mapping: pd.DataFrame | str | os.PathLike[str] | None) -> pd.DataFrame:
-    if mapping is None:
-        return load_mapping()
-    if isinstance(mapping, pd.DataFrame):
-        return validate_mapping(mapping)
-    return load_mapping(mapping)
-
 
 def _feature_list(index: pd.Index, limit: int = 10) -> str:
     shown = ", ".join(str(i) for i in index[:limit])
@@ -431,6 +187,61 @@ def _canopy_cover(data: pd.DataFrame, pos: np.ndarray, *, file: str | None, laye
     return pd.Series(cover.to_numpy(), index=index)
 
 
+def _table_columns(kind: Any, part: pd.DataFrame) -> dict[str, Any]:
+    """Columns of ``kind`` that the code table's ``attribute``/``value`` set for the rows of ``part``."""
+    columns: dict[str, Any] = {}
+    for spec in kind.fields:
+        if spec.name in DATA_FIELDS:
+            continue
+        sets = (part["attribute"] == spec.name).to_numpy()
+        if not sets.any():
+            continue
+        converted = {v: convert_value(spec, v) for v in part.loc[sets, "value"].unique()}
+        values = part["value"].where(sets).map(converted)
+        if spec.dtype == "str":
+            values = values.astype(object).where(sets, None)
+        elif spec.dtype == "float":
+            values = values.astype(float)
+        elif spec.dtype == "int":
+            values = values.astype("Int64")
+        else:
+            values = values.astype("boolean")
+        columns[spec.name] = values.to_numpy()
+    return columns
+
+
+def _forest_cover_columns(data: pd.DataFrame, part: pd.DataFrame, *, file: str | None, layer: str | None
+                          ) -> tuple[np.ndarray, list[str]]:
+    """Canopy cover of the forest features of ``part`` (from the data), and the warnings about it."""
+    pos = part["_pos"].to_numpy()
+    index = data.index[pos]
+    warnings: list[str] = []
+    cover = _canopy_cover(data, pos, file=file, layer=layer)
+    missing = cover.isna().to_numpy()
+    if missing.any():
+        missing_codes = ", ".join(sorted(set(part["dlbm"].to_numpy()[missing])))
+        if "canopy_cover" not in data.columns:
+            warnings.append(
+                f"no 郁闭度 (canopy cover) field: canopy_cover is empty for all {int(missing.sum())} "
+                f"forest features (codes {missing_codes}); the layer model requires it and the "
+                "forest-cover rule (郁闭度 >= 0.2) cannot be checked: join 郁闭度 from forestry data"
+            )
+        else:
+            warnings.append(
+                f"{int(missing.sum())} of {len(pos)} forest features have no 郁闭度 (canopy cover) "
+                f"value (codes {missing_codes}; features {_feature_list(index[missing])}); "
+                "canopy_cover is left empty for them"
+            )
+    shrub = (part["dlbm"] == "0305").to_numpy()
+    if shrub.any():
+        warnings.append(
+            f"{int(shrub.sum())} shrubland (0305 灌木林地) features set to forest_type=other_shrub: "
+            "the code cannot tell designated shrubland (国家特别规定灌木林地), which counts as forest "
+            "cover; set forest_type=designated_shrub on those from forestry data"
+        )
+    return cover.to_numpy(), warnings
+
+
 def split_by_kind(
     gdf: gpd.GeoDataFrame,
     mapping: pd.DataFrame | str | os.PathLike[str] | None = None,
@@ -448,7 +259,7 @@ def split_by_kind(
         (``301`` is read as ``0301``). A ``郁闭度`` / ``YBD`` field, when present, gives the forest
         canopy cover.
     mapping : pandas.DataFrame or path-like, optional
-        The code table (see :func:`load_mapping`). Default: the packaged table.
+        The code table (see :func:`binhai_geo.landclasses.load_mapping`). Default: the packaged table.
     file, layer : str, optional
         Where the features come from, for error messages.
 
@@ -470,7 +281,7 @@ def split_by_kind(
         the table (all of them are listed with their feature counts), or a forest feature's 郁闭度
         is not a number from 0 to 1.
     """
-    table = _mapping_table(mapping)
+    table = mapping_table(mapping)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise LayerError(
             "the land-survey features have no geometry",
@@ -518,50 +329,10 @@ def split_by_kind(
         kind = get_kind(str(kind_name))
         pos = part["_pos"].to_numpy()
         index = data.index[pos]
-        columns: dict[str, Any] = {}
+        columns = _table_columns(kind, part)
         warnings: list[str] = []
-        for spec in kind.fields:
-            if spec.name in DATA_FIELDS:
-                continue
-            sets = (part["attribute"] == spec.name).to_numpy()
-            if not sets.any():
-                continue
-            converted = {v: _convert_value(spec, v) for v in part.loc[sets, "value"].unique()}
-            values = part["value"].where(sets).map(converted)
-            if spec.dtype == "str":
-                values = values.astype(object).where(sets, None)
-            elif spec.dtype == "float":
-                values = values.astype(float)
-            elif spec.dtype == "int":
-                values = values.astype("Int64")
-            else:
-                values = values.astype("boolean")
-            columns[spec.name] = values.to_numpy()
         if kind.name == "forest":
-            cover = _canopy_cover(data, pos, file=file, layer=layer)
-            columns["canopy_cover"] = cover.to_numpy()
-            missing = cover.isna().to_numpy()
-            if missing.any():
-                missing_codes = ", ".join(sorted(set(part["dlbm"].to_numpy()[missing])))
-                if "canopy_cover" not in data.columns:
-                    warnings.append(
-                        f"no 郁闭度 (canopy cover) field: canopy_cover is empty for all {int(missing.sum())} "
-                        f"forest features (codes {missing_codes}); the layer model requires it and the "
-                        "forest-cover rule (郁闭度 >= 0.2) cannot be checked: join 郁闭度 from forestry data"
-                    )
-                else:
-                    warnings.append(
-                        f"{int(missing.sum())} of {len(pos)} forest features have no 郁闭度 (canopy cover) "
-                        f"value (codes {missing_codes}; features {_feature_list(index[missing])}); "
-                        "canopy_cover is left empty for them"
-                    )
-            shrub = (part["dlbm"] == "0305").to_numpy()
-            if shrub.any():
-                warnings.append(
-                    f"{int(shrub.sum())} shrubland (0305 灌木林地) features set to forest_type=other_shrub: "
-                    "the code cannot tell designated shrubland (国家特别规定灌木林地), which counts as forest "
-                    "cover; set forest_type=designated_shrub on those from forestry data"
-                )
+            columns["canopy_cover"], warnings = _forest_cover_columns(data, part, file=file, layer=layer)
         columns["source"] = ("三调 DLBM " + part["dlbm"] + " " + part["dlmc"]).to_numpy()
         layer_gdf = gpd.GeoDataFrame(columns, geometry=geometry.iloc[pos].to_numpy(), crs=data.crs, index=index)
         layer_gdf.attrs = {"warnings": warnings}

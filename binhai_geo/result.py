@@ -42,7 +42,7 @@ class PlanResult:
         Sink-class areas.
     densities : pandas.DataFrame
         The capacity-density table loaded, with the densities the sites really have after the engine
-        steps (:func:`binhai_geo.sites.densities_used`); written as ``<prefix>_capacity_density_used.csv``.
+        steps (:func:`binhai_geo.siting.sites.densities_used`); written as ``<prefix>_capacity_density_used.csv``.
     tables : dict of str to pandas.DataFrame
         Named tables of the engine steps (written as ``<prefix>_<name>.csv``).
     geo : dict of str to geopandas.GeoDataFrame

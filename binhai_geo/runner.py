@@ -18,17 +18,19 @@ import geopandas as gpd
 import pandas as pd
 
 from binhai_geo.accounting.capacity import capacity_indicators
+from binhai_geo.accounting.conformance import conformance_step
 from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators
 from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
 from binhai_geo.config import Workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.io import write_csv, write_gpkg_layers
-from binhai_geo.landsurvey import PACKAGED_MAPPING
+from binhai_geo.landclasses import PACKAGED_MAPPING
 from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
-from binhai_geo.sites import build_sites, densities_used
+from binhai_geo.siting.sites import build_sites, densities_used
+from binhai_geo.solar.densities import workflow_pv_densities
 from binhai_geo.steps import StepResult
 from binhai_geo.targets import check_targets, load_targets
 
@@ -76,6 +78,20 @@ def target_value(workflow: Workflow, target_id: str, unit: str) -> float | None:
     return None
 
 
+def target_years(workflow: Workflow, target_ids: tuple[str, ...]) -> dict[str, int]:
+    """Return the years of the given targets from the workflow's targets file (those with a year given).
+
+    For an engine that reports a figure for a target's year (the sinks step: forest cover); the engines do not
+    read the targets. A bad targets file gives none here; the targets step reports it.
+    """
+    try:
+        t = load_targets(workflow.targets_path).set_index("target_id")
+    except WorkflowError:
+        return {}
+    return {tid: int(t.loc[tid, "year"]) for tid in target_ids
+            if tid in t.index and str(t.loc[tid, "year"]).isdigit()}
+
+
 def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: None, *,
                  scheduler: str | None = None) -> PlanResult:
     """Compute a plan run in memory (nothing is written).
@@ -96,6 +112,7 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     densities = load_capacity_density(
         workflow.resolve(a.capacity_density_file) if a.capacity_density_file else None,
         a.capacity_density,
+        derived=workflow_pv_densities(workflow),  # the PV rows: the archetypes' densities (their one source)
     )
     step("sites")
     s = workflow.spec.siting
@@ -104,7 +121,7 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     # the engines import pvlib, PyWake, rasterio, dask: only when a plan runs
     from binhai_geo.cluster.plan import cluster_step
     from binhai_geo.sinks.plan import sinks_step
-    from binhai_geo.siting.plan import conformance_step, economics_step, eligibility_step
+    from binhai_geo.siting.plan import economics_step, eligibility_step
     from binhai_geo.solar.plan import solar_step
     from binhai_geo.wind.plan import wind_step
 
@@ -115,7 +132,8 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
                                      pv_target_mw=target_value(workflow, "pv_capacity", "MW"))),
         ("wind", lambda: wind_step(workflow, layers, steps.sites)),
         ("economics", lambda: economics_step(workflow, layers, steps.sites)),
-        ("sinks", lambda: sinks_step(workflow, layers)),
+        ("sinks", lambda: sinks_step(workflow, layers,
+                                     target_years(workflow, ("forest_cover", "forest_cover_2030")))),
         ("cluster", lambda: cluster_step(workflow, layers, scheduler)),
     ):
         step(name)

@@ -21,7 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from binhai_geo.targets import Indicator
+from binhai_geo.indicator import Indicator
 
 
 @dataclass

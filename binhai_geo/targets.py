@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +22,7 @@ import pandas as pd
 from binhai_geo.accounting.verdicts import STATUS_ZH, rounded, verdict
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import read_table
+from binhai_geo.indicator import Indicator
 
 TARGET_COLUMNS = (
     "target_id",
@@ -58,44 +58,6 @@ RESULT_COLUMNS = (
 #: Said in the basis of a target no step computes.
 NOT_COMPUTED_WHY = ("not computed: no step of the toolkit computes this target (it needs statistics the layers do "
                     "not hold); give the figure from district statistics")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A computed indicator for one target.
-
-    Attributes
-    ----------
-    target_id : str
-        The target it answers (ids of the targets file).
-    value : float
-        The computed value, in ``unit``.
-    unit : str
-        Must equal the target's unit.
-    basis : str
-        What was counted and how (shown beside the figure); for a value of NaN, why it is not computed.
-    committed : float, optional
-        The committed addition (capacity under construction expected by the target year) [unit].
-    pipeline : float, optional
-        Pipeline capacity not counted (pre-construction, announced) [unit].
-    indicative : str, optional
-        Why the figure is only indicative (the proxy or the incomplete data it rests on).
-    required : float, optional
-        Replaces the targets file's value when the plan words the target relative to a computed figure
-        (``forest_cover_2030``: at least the 2025 value); the basis says so.
-    data : str
-        What the figure rests on (registry and date, sample layer, OpenStreetMap, ...).
-    """
-
-    target_id: str
-    value: float
-    unit: str
-    basis: str
-    committed: float | None = None
-    pipeline: float | None = None
-    indicative: str | None = None
-    required: float | None = None
-    data: str = ""
 
 
 def load_targets(path: str | Path) -> pd.DataFrame:

@@ -307,6 +307,125 @@ def _repair(geoms: np.ndarray, allowed: frozenset[str]) -> np.ndarray:
     return out
 
 
+def _geometry_errors(out: gpd.GeoDataFrame, geoms: np.ndarray, kind: LayerKind, where: dict) -> list[BinhaiGeoError]:
+    """Features without geometry, and features of a geometry type the kind does not hold."""
+    errors: list[BinhaiGeoError] = []
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        errors.append(
+            LayerError(
+                f"{int(missing.sum())} feature(s) have no geometry (FID {_ids(list(out.index[missing]))})",
+                hint="delete these features or draw their geometry",
+                **where,
+            )
+        )
+    type_names = _TYPE_NAMES[shapely.get_type_id(geoms) + 1]
+    wrong = ~missing & ~np.isin(type_names, sorted(kind.geometry_types))
+    if wrong.any():
+        found = ", ".join(sorted(set(type_names[wrong])))
+        first = out.index[wrong][0]
+        errors.append(
+            LayerError(
+                f"{int(wrong.sum())} feature(s) are {found}, but a '{kind.name}' layer holds "
+                f"{' or '.join(sorted(kind.geometry))} geometries (FID {_ids(list(out.index[wrong]))})",
+                feature=first,
+                hint=f"give the {kind.en.lower()} layer as {'/'.join(kind.geometry)}s, or check that the "
+                "file was assigned to the right layer kind",
+                **where,
+            )
+        )
+
+    return errors
+
+
+def _check_field(out: gpd.GeoDataFrame, spec: FieldSpec, where: dict) -> list[BinhaiGeoError]:
+    """Parse one field of ``out`` in place (numbers, booleans, allowed values); return what fails ``spec``."""
+    errors: list[BinhaiGeoError] = []
+
+    col = out[spec.name]
+    raw_missing = col.isna() | (col.astype("string").str.strip() == "")
+    unit = f" {spec.unit}" if spec.unit else ""
+
+    def fail(mask: pd.Series, message: str, hint: str, spec: FieldSpec = spec) -> None:
+        """Record that the features in ``mask`` fail ``spec`` (message, count, FIDs, fix)."""
+        fids = list(out.index[mask.to_numpy(dtype=bool)])
+        errors.append(LayerError(f"{message} ({len(fids)} feature(s), FID {_ids(fids)})",
+                                 feature=fids[0], field=spec.name, hint=hint, **where))
+
+    correct = f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})"
+    if spec.dtype in ("float", "int"):
+        parsed = pd.to_numeric(col, errors="coerce")
+        bad = col.notna() & parsed.isna()
+        if bad.any():
+            fail(bad, f"expected a number{' in' + unit if unit else ''}, found '{col[bad].iloc[0]}'",
+                 "correct the values; use a plain number without unit text")
+        lo = -np.inf if spec.min is None else spec.min
+        hi = np.inf if spec.max is None else spec.max
+        out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
+        if out_of_range.any():
+            fail(out_of_range, f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
+                 f"[{spec.min}, {spec.max}]{unit}", correct)
+        why = implausible(spec.plausible, parsed[parsed > 0], spec.name) if spec.plausible else None
+        if why:
+            b = bound(spec.plausible)
+            fail((parsed > 0) & ((parsed < b.low) | (parsed > b.high)), why, correct)
+        out[spec.name] = parsed.astype("Int64") if spec.dtype == "int" and parsed.notna().all() else parsed
+    elif spec.dtype == "bool":
+        parsed, bad = _to_bool(col)
+        if bad.any():
+            fail(bad, f"expected true/false (or 1/0, yes/no, 是/否), found '{col[bad].iloc[0]}'", correct)
+        out[spec.name] = parsed
+    elif spec.allowed is not None:
+        text = col.astype("string").str.strip()
+        bad = text.notna() & ~text.isin(spec.allowed)
+        if bad.any():
+            fail(bad, f"value '{text[bad].iloc[0]}' is not allowed; expected one of {', '.join(spec.allowed)}",
+                 correct)
+        out[spec.name] = text
+    if spec.required and raw_missing.any():
+        fail(raw_missing, "required value missing",
+             f"fill in '{spec.name}' ({spec.en}, {spec.zh}) for every feature")
+    return errors
+
+
+def _repaired(out: gpd.GeoDataFrame, geoms: np.ndarray, invalid: np.ndarray, kind: LayerKind, report: LayerReport,
+              where: dict) -> np.ndarray:
+    """Return ``geoms`` with the invalid ones made valid (make_valid), each polygon's area change reported."""
+    fixed = _repair(geoms[invalid], kind.geometry_types)
+    if any(g is None or g.is_empty for g in fixed):
+        lost = list(out.index[invalid][[g is None or g.is_empty for g in fixed]])
+        raise LayerError(
+            f"invalid geometries that cannot be repaired: nothing of a {'/'.join(kind.geometry)} is left "
+            f"(zero area, or collapsed to a line or point; FID {_ids(lost)})",
+            feature=lost[0],
+            hint="fix them in QGIS (Vector > Geometry Tools > Fix Geometries, or Check Validity)",
+            **where,
+        )
+    polygons = bool(kind.geometry_types & {"Polygon", "MultiPolygon"})
+    if polygons:
+        before = _areas_m2(geoms[invalid], out.crs)
+        after = _areas_m2(fixed, out.crs)
+        for fid, a0, a1 in list(zip(out.index[invalid], before, after, strict=True))[:_MAX_LISTED]:
+            report.warnings.append(f"FID {fid}: invalid outline (e.g. crossing itself) repaired with make_valid, "
+                                   f"area {a0 / 1e6:.4g} -> {a1 / 1e6:.4g} km2 (几何已修复)")
+    geoms = geoms.copy()
+    geoms[invalid] = fixed
+    return geoms
+
+
+def _refuse_tiny_polygons(out: gpd.GeoDataFrame, geoms: np.ndarray, where: dict) -> None:
+    """Raise for polygons of zero or near-zero area (a collapsed outline, a sliver, a unit mix-up)."""
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    area = np.where(polygonal, _areas_m2(np.where(polygonal, geoms, None), out.crs), np.inf)
+    tiny = area < MIN_POLYGON_AREA_M2
+    if tiny.any():
+        fids = list(out.index[tiny])
+        raise LayerError(
+            f"{len(fids)} polygon(s) have zero or near-zero area (< {MIN_POLYGON_AREA_M2:g} m2; FID {_ids(fids)}, "
+            f"smallest {float(np.nanmin(area)):.3g} m2)", feature=fids[0],
+            hint="delete or redraw them (a collapsed outline, a sliver, or coordinates in the wrong unit)", **where)
+
+
 def validate_layer(
     gdf: gpd.GeoDataFrame,
     kind: LayerKind,
@@ -359,136 +478,37 @@ def validate_layer(
             **where,
         )
 
-    errors: list[BinhaiGeoError] = []
     out = _apply_aliases(gdf.copy(), kind)
-
-    # Geometry: present and of the kind's type.
     geoms = np.asarray(out.geometry.array, dtype=object)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if missing.any():
-        errors.append(
-            LayerError(
-                f"{int(missing.sum())} feature(s) have no geometry (FID {_ids(list(out.index[missing]))})",
-                hint="delete these features or draw their geometry",
-                **where,
-            )
-        )
-    type_names = _TYPE_NAMES[shapely.get_type_id(geoms) + 1]
-    wrong = ~missing & ~np.isin(type_names, sorted(kind.geometry_types))
-    if wrong.any():
-        found = ", ".join(sorted(set(type_names[wrong])))
-        first = out.index[wrong][0]
-        errors.append(
-            LayerError(
-                f"{int(wrong.sum())} feature(s) are {found}, but a '{kind.name}' layer holds "
-                f"{' or '.join(sorted(kind.geometry))} geometries (FID {_ids(list(out.index[wrong]))})",
-                feature=first,
-                hint=f"give the {kind.en.lower()} layer as {'/'.join(kind.geometry)}s, or check that the "
-                "file was assigned to the right layer kind",
-                **where,
-            )
-        )
-
+    errors = _geometry_errors(out, geoms, kind, where)
     errors.extend(check_coordinates(out, where))
-
     # Fields: required present and filled; types, allowed values, ranges.
     for spec in fields_of(kind):
-        if spec.name not in out.columns:
-            if spec.required:
-                aliases = f" (or {', '.join(spec.aliases)})" if spec.aliases else ""
-                errors.append(
-                    LayerError(
-                        f"required field missing: a '{kind.name}' layer needs '{spec.name}'{aliases} "
-                        f"[{spec.en}, {spec.zh}{', ' + spec.unit if spec.unit else ''}]; "
-                        f"the layer has: {', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}",
-                        field=spec.name,
-                        hint="add the field (QGIS Field Calculator) or rename the existing one",
-                        **where,
-                    )
+        if spec.name in out.columns:
+            errors.extend(_check_field(out, spec, where))
+        elif spec.required:
+            aliases = f" (or {', '.join(spec.aliases)})" if spec.aliases else ""
+            errors.append(
+                LayerError(
+                    f"required field missing: a '{kind.name}' layer needs '{spec.name}'{aliases} "
+                    f"[{spec.en}, {spec.zh}{', ' + spec.unit if spec.unit else ''}]; "
+                    f"the layer has: {', '.join(str(c) for c in gdf.columns if c != gdf.geometry.name)}",
+                    field=spec.name,
+                    hint="add the field (QGIS Field Calculator) or rename the existing one",
+                    **where,
                 )
-            continue
-        col = out[spec.name]
-        raw_missing = col.isna() | (col.astype("string").str.strip() == "")
-        unit = f" {spec.unit}" if spec.unit else ""
-
-        def fail(mask: pd.Series, message: str, hint: str, spec: FieldSpec = spec) -> None:
-            """Record that the features in ``mask`` fail ``spec`` (message, count, FIDs, fix)."""
-            fids = list(out.index[mask.to_numpy(dtype=bool)])
-            errors.append(LayerError(f"{message} ({len(fids)} feature(s), FID {_ids(fids)})",
-                                     feature=fids[0], field=spec.name, hint=hint, **where))
-
-        correct = f"correct the values of '{spec.name}' ({spec.en}, {spec.zh})"
-        if spec.dtype in ("float", "int"):
-            parsed = pd.to_numeric(col, errors="coerce")
-            bad = col.notna() & parsed.isna()
-            if bad.any():
-                fail(bad, f"expected a number{' in' + unit if unit else ''}, found '{col[bad].iloc[0]}'",
-                     "correct the values; use a plain number without unit text")
-            lo = -np.inf if spec.min is None else spec.min
-            hi = np.inf if spec.max is None else spec.max
-            out_of_range = parsed.notna() & ((parsed < lo) | (parsed > hi))
-            if out_of_range.any():
-                fail(out_of_range, f"value {parsed[out_of_range].iloc[0]} is outside the allowed range "
-                     f"[{spec.min}, {spec.max}]{unit}", correct)
-            why = implausible(spec.plausible, parsed[parsed > 0], spec.name) if spec.plausible else None
-            if why:
-                b = bound(spec.plausible)
-                fail((parsed > 0) & ((parsed < b.low) | (parsed > b.high)), why, correct)
-            out[spec.name] = parsed.astype("Int64") if spec.dtype == "int" and parsed.notna().all() else parsed
-        elif spec.dtype == "bool":
-            parsed, bad = _to_bool(col)
-            if bad.any():
-                fail(bad, f"expected true/false (or 1/0, yes/no, 是/否), found '{col[bad].iloc[0]}'", correct)
-            out[spec.name] = parsed
-        elif spec.allowed is not None:
-            text = col.astype("string").str.strip()
-            bad = text.notna() & ~text.isin(spec.allowed)
-            if bad.any():
-                fail(bad, f"value '{text[bad].iloc[0]}' is not allowed; expected one of {', '.join(spec.allowed)}",
-                     correct)
-            out[spec.name] = text
-        if spec.required and raw_missing.any():
-            fail(raw_missing, "required value missing",
-                 f"fill in '{spec.name}' ({spec.en}, {spec.zh}) for every feature")
-
+            )
     if errors:
         raise errors[0] if len(errors) == 1 else MultipleErrors(errors)
 
     # Repair invalid geometries (after type checks, so a repair never hides a wrong type).
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
-        fixed = _repair(geoms[invalid], kind.geometry_types)
-        if any(g is None or g.is_empty for g in fixed):
-            lost = list(out.index[invalid][[g is None or g.is_empty for g in fixed]])
-            raise LayerError(
-                f"invalid geometries that cannot be repaired: nothing of a {'/'.join(kind.geometry)} is left "
-                f"(zero area, or collapsed to a line or point; FID {_ids(lost)})",
-                feature=lost[0],
-                hint="fix them in QGIS (Vector > Geometry Tools > Fix Geometries, or Check Validity)",
-                **where,
-            )
-        polygons = bool(kind.geometry_types & {"Polygon", "MultiPolygon"})
-        if polygons:
-            before = _areas_m2(geoms[invalid], out.crs)
-            after = _areas_m2(fixed, out.crs)
-            for fid, a0, a1 in list(zip(out.index[invalid], before, after, strict=True))[:_MAX_LISTED]:
-                report.warnings.append(f"FID {fid}: invalid outline (e.g. crossing itself) repaired with make_valid, "
-                                       f"area {a0 / 1e6:.4g} -> {a1 / 1e6:.4g} km2 (几何已修复)")
-        geoms = geoms.copy()
-        geoms[invalid] = fixed
+        geoms = _repaired(out, geoms, invalid, kind, report, where)
         out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
         report.repaired = list(out.index[invalid])
-
     if kind.geometry_types & {"Polygon", "MultiPolygon"}:
-        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
-        area = np.where(polygonal, _areas_m2(np.where(polygonal, geoms, None), out.crs), np.inf)
-        tiny = area < MIN_POLYGON_AREA_M2
-        if tiny.any():
-            fids = list(out.index[tiny])
-            raise LayerError(
-                f"{len(fids)} polygon(s) have zero or near-zero area (< {MIN_POLYGON_AREA_M2:g} m2; FID {_ids(fids)}, "
-                f"smallest {float(np.nanmin(area)):.3g} m2)", feature=fids[0],
-                hint="delete or redraw them (a collapsed outline, a sliver, or coordinates in the wrong unit)", **where)
+        _refuse_tiny_polygons(out, geoms, where)
 
     if region is not None:
         if region_crs is None:

@@ -104,6 +104,16 @@ def synthetic_layers() -> dict[str, gpd.GeoDataFrame]:
     }
 
 
+def capacity_densities(path: Path | None = None, overrides: dict[str, float] | None = None):  # noqa: ANN201
+    """The capacity-density table as a plan loads it: the PV rows derived from the packaged PV archetypes."""
+    from binhai_geo.factors import load_capacity_density
+    from binhai_geo.solar.archetypes import load_archetypes
+    from binhai_geo.solar.densities import pv_densities
+    from binhai_geo.solar.rooftops import load_rooftop_fractions
+
+    return load_capacity_density(path, overrides, derived=pv_densities(load_archetypes(), load_rooftop_fractions()))
+
+
 def write_pack(folder: Path, layers: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
     """Write a region pack (gpkg, region.toml, targets.csv) in ``folder``; return the region file."""
     folder.mkdir(parents=True, exist_ok=True)

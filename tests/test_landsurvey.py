@@ -11,6 +11,7 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
+from binhai_geo import landclasses as lc
 from binhai_geo import landsurvey as ls
 from binhai_geo.errors import LayerError
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
@@ -89,12 +90,6 @@ def test_two_fields_with_the_same_meaning_are_refused():
 # ---------------------------------------------------------------- codes
 
 
-def test_normalise_codes_restores_leading_zeros_and_suffixes():
-    s = pd.Series([301, 301.0, "301", " 1104a ", "0603", 9, "05h1", None, "", "9999"], dtype=object)
-    got = ls.normalise_codes(s).tolist()
-    assert got[:7] == ["0301", "0301", "0301", "1104A", "0603", "09", "05H1"]
-    assert got[7] is pd.NA and got[8] is pd.NA
-    assert got[9] == "9999"
 
 
 def test_split_forest_types_and_canopy_cover():
@@ -195,13 +190,13 @@ def test_missing_codes_are_reported():
 
 
 def test_user_mapping_adds_a_code_and_remaps_another(tmp_path):
-    table = ls.load_mapping()
+    table = lc.load_mapping()
     extra = pd.DataFrame(
         [
             ["9901", "本地地类", "Local class", "", "", "", "local extension"],
             ["1008", "港口码头用地", "Port", "exclusion", "reason", "port", ""],
         ],
-        columns=list(ls.MAPPING_COLUMNS),
+        columns=list(lc.MAPPING_COLUMNS),
     )
     table = pd.concat([table[table["dlbm"] != "1008"], extra], ignore_index=True)
     path = tmp_path / "my_mapping.csv"
@@ -218,13 +213,13 @@ def test_user_mapping_adds_a_code_and_remaps_another(tmp_path):
 
 
 def test_packaged_mapping_is_valid_and_complete():
-    raw = pd.read_csv(ls.packaged_mapping_path(), dtype=str, keep_default_na=False, encoding="utf-8")
-    assert tuple(raw.columns) == ls.MAPPING_COLUMNS
-    table = ls.load_mapping()
+    raw = pd.read_csv(lc.packaged_mapping_path(), dtype=str, keep_default_na=False, encoding="utf-8")
+    assert tuple(raw.columns) == lc.MAPPING_COLUMNS
+    table = lc.load_mapping()
     assert len(table) == len(raw)
     # every row: kind exists, takes polygons, attribute is a field of the kind, value allowed
     for _, row in table.iterrows():
-        assert ls.CODE_PATTERN.match(row["dlbm"])
+        assert lc.CODE_PATTERN.match(row["dlbm"])
         assert row["dlmc"] and row["name_en"]
         if row["layer_kind"] == "":
             assert row["attribute"] == "" and row["value"] == ""
@@ -260,26 +255,6 @@ def test_packaged_mapping_is_valid_and_complete():
     assert shrub["value"] == "other_shrub" and "国家特别规定灌木林地" in shrub["notes"]
 
 
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        (["0301", "乔木林地", "Tree", "woods", "", "", ""], "unknown layer kind 'woods'"),
-        (["0301", "乔木林地", "Tree", "forest", "forest_type", "pine", ""], "not one of"),
-        (["0301", "乔木林地", "Tree", "forest", "colour", "green", ""], "has no field 'colour'"),
-        (["0301", "乔木林地", "Tree", "forest", "", "", ""], "requires field 'forest_type'"),
-        (["0301", "乔木林地", "Tree", "forest", "canopy_cover", "0.5", ""], "filled from the survey data"),
-        (["0301", "乔木林地", "Tree", "substation", "voltage_kv", "110", ""], "holds no polygons"),
-        (["03X", "乔木林地", "Tree", "", "", "", ""], "is not a land-class code"),
-    ],
-)
-def test_bad_mapping_rows_are_refused(tmp_path, row, message):
-    path = tmp_path / "bad.csv"
-    pd.DataFrame([row], columns=list(ls.MAPPING_COLUMNS)).to_csv(path, index=False)
-    with pytest.raises(LayerError, match=message) as exc:
-        ls.load_mapping(path)
-    assert exc.value.file == str(path)
-    # a single problem is located by feature/field; several are listed by line in the message
-    assert exc.value.feature == "CSV line 2" or "line 2, column" in str(exc.value)
 
 
 def test_mapping_duplicates_and_missing_columns(tmp_path):
@@ -290,9 +265,9 @@ def test_mapping_duplicates_and_missing_columns(tmp_path):
         ["0701", "城镇住宅用地", "Housing", "salt_pan", "", "", ""],
     ]
     path = tmp_path / "dup.csv"
-    pd.DataFrame(rows, columns=list(ls.MAPPING_COLUMNS)).to_csv(path, index=False)
+    pd.DataFrame(rows, columns=list(lc.MAPPING_COLUMNS)).to_csv(path, index=False)
     with pytest.raises(LayerError) as exc:
-        ls.load_mapping(path)
+        lc.load_mapping(path)
     text = str(exc.value)
     assert "2 problems" in text
     assert "line 3" in text and "mapped to 'tidal_flat' twice" in text
@@ -300,19 +275,11 @@ def test_mapping_duplicates_and_missing_columns(tmp_path):
     bad = tmp_path / "cols.csv"
     bad.write_text("dlbm,dlmc\n0301,乔木林地\n", encoding="utf-8")
     with pytest.raises(LayerError, match="lacks column"):
-        ls.load_mapping(bad)
+        lc.load_mapping(bad)
     with pytest.raises(LayerError, match="does not exist"):
-        ls.load_mapping(tmp_path / "nope.csv")
+        lc.load_mapping(tmp_path / "nope.csv")
 
 
-def test_gbk_mapping_is_refused_with_a_hint(tmp_path):
-    path = tmp_path / "gbk.csv"
-    path.write_bytes(
-        ("dlbm,dlmc,name_en,layer_kind,attribute,value,notes\n0603,盐田,Salt pan,salt_pan,,,\n").encode("gbk")
-    )
-    with pytest.raises(LayerError, match="not UTF-8") as exc:
-        ls.load_mapping(path)
-    assert "GBK" in exc.value.hint
 
 
 # ---------------------------------------------------------------- GeoPackage round trip

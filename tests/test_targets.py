@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.targets import Indicator, check_targets, load_targets
+from binhai_geo.indicator import Indicator
+from binhai_geo.targets import check_targets, load_targets
 
 from conftest import TARGETS_CSV
 

@@ -25,8 +25,8 @@ import geopandas as gpd
 import pandas as pd
 
 from binhai_geo.accounting.ledger import category, totals
+from binhai_geo.indicator import Indicator
 from binhai_geo.registry import RegistryTables, load_tables
-from binhai_geo.targets import Indicator
 
 #: Capacity targets and the technologies they count (renewables: see ``ledger_technologies.csv``).
 TARGET_TECHNOLOGIES = {"pv_capacity": ("pv",), "wind_capacity": ("wind",), "storage_capacity": ("storage",)}

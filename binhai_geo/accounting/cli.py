@@ -40,12 +40,12 @@ def registry_import(
     try:
         from binhai_geo.accounting.ledger import category
         from binhai_geo.accounting.plan import read_user_records
+        from binhai_geo.accounting.projects import ledger_records
         from binhai_geo.accounting.records import merge_records
         from binhai_geo.atomic import check_writable_dir
         from binhai_geo.config import load_workflow
         from binhai_geo.io import write_csv, write_gpkg
         from binhai_geo.layers import load_layers
-        from binhai_geo.projects import ledger_records
 
         wf = load_workflow(workflow)
         check_writable_dir(out.resolve().parent)

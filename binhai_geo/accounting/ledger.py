@@ -14,7 +14,7 @@ Rules for a target year Y (stated in every verdict's basis):
 - **pipeline**: pre-construction and announced, and construction not expected by Y.
 - **not counted**: shelved, cancelled, retired by Y, or operating but started after Y.
 - **potential** (eligible sites that no ledger record occupies) is the siting engine's: see
-  :mod:`binhai_geo.siting.conformance`, which reads :func:`category` through the ``category`` column.
+  :mod:`binhai_geo.accounting.conformance`, which reads :func:`category` through the ``category`` column.
 """
 
 from __future__ import annotations

@@ -21,15 +21,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from binhai_geo.accounting.conformance import assign_subdistrict
 from binhai_geo.accounting.ledger import category, ledger_summary
+from binhai_geo.accounting.projects import ledger_records
 from binhai_geo.accounting.records import merge_records
 from binhai_geo.config import DenominatorSpec, Workflow
-from binhai_geo.coverage import land_geometry, mainland_shoreline
 from binhai_geo.errors import MultipleErrors
-from binhai_geo.projects import ledger_records
+from binhai_geo.indicator import Indicator
 from binhai_geo.registry import RegistryError, clip_to_district, load_tables, read_registry
-from binhai_geo.siting.conformance import assign_subdistrict
-from binhai_geo.targets import Indicator
+from binhai_geo.sinks.coverage import land_geometry, mainland_shoreline
 
 #: The layers each coverage indicator rests on (for the ``indicative`` mark).
 TARGET_LAYERS = {"forest_cover": ("forest",), "forest_cover_2030": ("forest",),

@@ -13,7 +13,7 @@ Why the seams change nothing:
 - class rasters are resampled by nearest neighbour onto the same snapped grid; their distance buffers
   need the cells within the buffer distance, which the overlap provides;
 - the minimum contiguous area needs whole patches, so it is applied after the tiles are assembled
-  (:func:`binhai_geo.siting.exclusions._apply_min_area` on the full reason grid).
+  (:func:`binhai_geo.siting.reasongrid.apply_min_area` on the full reason grid).
 
 A test compares tiled and untiled grids of the sample region cell by cell. Memory: each worker holds
 one tile with its overlap (``(tile_cells + 2 overlap)^2`` cells at about the container's bytes per
@@ -33,7 +33,8 @@ import pandas as pd
 import shapely
 
 from binhai_geo.cluster.scheduler import Executor
-from binhai_geo.siting.exclusions import OUTSIDE, ExclusionContainer, ExclusionGrid, _apply_min_area
+from binhai_geo.siting.exclusions import ExclusionContainer
+from binhai_geo.siting.reasongrid import OUTSIDE, ExclusionGrid, apply_min_area
 
 
 def largest_buffer_m(container: ExclusionContainer) -> float:
@@ -84,7 +85,7 @@ def rasterize_tiled(
     bounds : (xmin, ymin, xmax, ymax)
         Area of interest in the container's CRS; snapped to the resolution as the untiled grid is.
     within : shapely.Geometry, optional
-        Cells whose centre is outside are :data:`~binhai_geo.siting.exclusions.OUTSIDE`.
+        Cells whose centre is outside are :data:`~binhai_geo.siting.reasongrid.OUTSIDE`.
     min_area_m2 : float
         Minimum contiguous eligible area [m2], applied to the assembled grid.
     tile_cells : int
@@ -121,7 +122,7 @@ def rasterize_tiled(
     for (row0, col0, rows, cols), part in zip(windows, parts, strict=True):
         code[row0: row0 + rows, col0: col0 + cols] = part
     if min_area_m2 > 0:
-        _apply_min_area(code, min_area_m2 / (r * r))
+        apply_min_area(code, min_area_m2 / (r * r))
     return ExclusionGrid(code, transform, container.crs, r, container.reasons)
 
 

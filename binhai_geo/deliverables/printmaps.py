@@ -32,6 +32,7 @@ from binhai_geo.deliverables.formatting import fmt, fmt_number, gap_and_surplus
 from binhai_geo.deliverables.maplayers import Choropleth, Overlay
 from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAYERS, THEME_LABELS
 from binhai_geo.deliverables.styling import classify
+from binhai_geo.layermodel import LAYER_KINDS
 
 if TYPE_CHECKING:
     from binhai_geo.result import PlanResult
@@ -237,8 +238,6 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from binhai_geo.layermodel import LAYER_KINDS
-
     content = _theme_content(theme, result, overlays, choropleths)
     chosen = choropleths[0] if (theme == "targets" and choropleths) else None
     capacity = _capacity_rows(result) if theme == "targets" else []
@@ -246,7 +245,6 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
         return None
     layers = result.layers.layers
     crs = result.workflow.region.analysis_crs
-    wf = result.workflow.spec.workflow
     with plt.rc_context(rc_params(font)):
         fig = plt.figure(figsize=PAGES[paper], dpi=dpi)
         # GeoPandas asks for a redraw after every layer (canvas.draw_idle), which on a non-interactive
@@ -258,75 +256,26 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
         if region:
             rb = np.array(region)
             ax.add_patch(_rect(rb[:, 0].min(), rb[:, 1].min(), rb[:, 2].max(), rb[:, 3].max(), SEA))
-        # Extent: the boundary (else everything), padded.
-        frames = [layers[k] for k in ("boundary",) if k in layers and len(layers[k])] or [c[1] for c in content]
-        bounds = np.array([f.to_crs(crs).total_bounds for f in frames])
-        x0, y0, x1, y1 = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
-        pad = 0.04 * max(x1 - x0, y1 - y0)
-        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-        # Keep the axes' aspect: widen the shorter side.
-        box_w, box_h = 0.66 * PAGES[paper][0], 0.76 * PAGES[paper][1]
-        if (x1 - x0) / (y1 - y0) < box_w / box_h:
-            extra = (y1 - y0) * box_w / box_h - (x1 - x0)
-            x0, x1 = x0 - extra / 2, x1 + extra / 2
-        else:
-            extra = (x1 - x0) * box_h / box_w - (y1 - y0)
-            y0, y1 = y0 - extra / 2, y1 + extra / 2
-        handles = []
+        extent = _extent(layers, content, crs, paper)
+        handles: list = []
         z = 1.0
         for kind in ("land", "sea_area"):
             if kind in layers and len(layers[kind]):
                 _draw(ax, layers[kind].to_crs(crs), KIND_STYLES[kind].style, z)
                 z += 1
         if chosen is not None:
-            g = _choropleth_frame(result, chosen).to_crs(crs)
-            classes = classify(g["value"].to_numpy(), chosen.palette)
-            idx = classes.index(g["value"].to_numpy())
-            g["_color"] = [classes.colors[i] if i >= 0 else "#dddddd" for i in idx]
-            g.plot(ax=ax, color=g["_color"].tolist(), edgecolor="#555", linewidth=0.5, alpha=0.85, zorder=z)
-            for label, c in zip(classes.labels, classes.colors, strict=True):
-                handles.append(_handle({"color": "#555", "fillColor": c, "fillOpacity": 0.85, "weight": 0.8},
-                                       "polygon", f"{label} {chosen.unit}".strip()))
-            if (idx < 0).any():
-                handles.append(_handle({"color": "#555", "fillColor": "#dddddd", "fillOpacity": 0.85, "weight": 0.8},
-                                       "polygon", "无数据 No data"))
-            by_area = _counted_by_subdistrict(capacity)
-            for _, row in g.iterrows():
-                p = row.geometry.representative_point()
-                v = row["value"]
-                name_zh, name = row.get("name_zh", "") or "", row.get("name", "") or ""
-                lines = by_area.get(str(name)) or by_area.get(str(name_zh))
-                text = "\n".join(lines) if lines else (
-                    f"{'–' if not np.isfinite(v) else fmt_number(float(v))} {chosen.unit}")
-                ax.text(p.x, p.y, f"{name_zh or name}\n{text}", ha="center", va="center",
-                        fontsize=7.0, zorder=30, bbox={"facecolor": "white", "alpha": 0.78, "edgecolor": "none",
-                                                       "pad": 1.5})
+            handles += _draw_choropleth(ax, result, chosen, capacity, crs, z)
             z += 1
         for label, gdf, style, variants in content:
-            g = gdf.to_crs(crs)
-            fam = _draw(ax, g, style, z)
-            handles.append(_handle(style, fam, label))
-            for v in variants:
-                if v.field in g.columns:
-                    part = g.loc[g[v.field].astype(object).eq(v.value).to_numpy()]
-                    vstyle = {**style, **v.style}
-                    if len(part):
-                        _draw(ax, part, vstyle, z + 0.5)
-                    handles.append(_handle(vstyle, fam, f"{v.label[0]} {v.label[1]}"))
+            handles += _draw_styled(ax, gdf.to_crs(crs), style, variants, label, z)
             z += 1
         for kind in ("subdistrict", "coastline", "boundary"):
             if kind in layers and len(layers[kind]):
                 ks = KIND_STYLES[kind]
-                g = layers[kind].to_crs(crs)
-                fam = _draw(ax, g, ks.style, z)
-                handles.append(_handle(ks.style, fam, LAYER_KINDS[kind].label))
-                for v in ks.variants:
-                    if v.field in g.columns:
-                        part = g.loc[g[v.field].astype(object).eq(v.value).to_numpy()]
-                        if len(part):
-                            _draw(ax, part, {**ks.style, **v.style}, z + 0.5)
-                        handles.append(_handle({**ks.style, **v.style}, fam, f"{v.label[0]} {v.label[1]}"))
+                handles += _draw_styled(ax, layers[kind].to_crs(crs), ks.style, ks.variants, LAYER_KINDS[kind].label,
+                                        z)
                 z += 1
+        x0, y0, x1, y1 = extent
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
@@ -334,43 +283,10 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
         ax.set_yticks([])
         ax.set_xlabel("")
         ax.set_ylabel("")
-        _scale_bar(ax, (x0, y0, x1, y1))
+        _scale_bar(ax, extent)
         _north_arrow(ax)
-
-        tzh, ten = THEME_LABELS[theme]
-        fig.text(0.03, 0.955, f"{wf.title_zh} · {tzh}", fontsize=15, va="top")
-        fig.text(0.03, 0.915, f"{wf.title} · {ten}", fontsize=10, va="top", color="#333")
-        status = [it for it in data_status(result) if it.caution]
-        if status:
-            line = "⚠ 数据状况 Data status: " + "；".join(it.brief_zh or it.zh for it in status) + " / " + "; ".join(
-                it.brief_en or it.en for it in status)
-            fig.text(0.03, 0.888, _wrap(line, 175), fontsize=6.6, va="top", color="#6d4c00")
-        leg_title = "图例 Legend"
-        if chosen is not None:
-            leg_title += "\n" + _wrap(chosen.label, 34)
-        if capacity:
-            _capacity_table(fig, (0.71, 0.40, 0.26, 0.2), capacity)
-        lax = fig.add_axes((0.71, 0.62, 0.27, 0.24) if capacity else (0.71, 0.40, 0.27, 0.46))
-        lax.axis("off")
-        ncol = 1 if len(handles) <= 16 else 2
-        lax.legend(handles=handles, loc="upper left", fontsize=7.2 if ncol == 1 else 6.2, title=leg_title,
-                   title_fontsize=8.5, frameon=False, ncol=ncol, alignment="left", handlelength=1.8)
-
-        ll = result.layers.layers
-        land_ll = ll["land"].to_crs(4326) if "land" in ll and len(ll["land"]) else None
-        boundary_ll = ll["boundary"].to_crs(4326) if "boundary" in ll and len(ll["boundary"]) else None
-        frame_ll = gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=crs).to_crs(4326).iloc[0]
-        _inset(fig, (0.73, 0.115, 0.23, 0.25), land_ll, boundary_ll, frame_ll)
-
-        conv = _convergence_deg(crs, (x0 + x1) / 2, (y0 + y1) / 2)
-        crs_note = (f"坐标系 CRS: {crs.name} ({crs.to_string()}); 上方为坐标北 grid north "
-                    f"(子午线收敛角 meridian convergence {conv:+.2f}°)")
-        credits = " | ".join(result.workflow.region.spec.credits)
-        notes = " ".join(str(n) for n in result.notes[:2])
-        fig.text(0.03, 0.075, crs_note, fontsize=6.5, va="top", color="#333")
-        data = f"数据来源 Data: {credits}; 灰色 grey: 区域数据范围外 outside the region's data"
-        fig.text(0.03, 0.055, _wrap(data, 190), fontsize=6.2, va="top", color="#333")
-        fig.text(0.03, 0.028, _wrap(f"说明 Notes: {notes}", 200), fontsize=6.0, va="top", color="#6d4c00")
+        _page_heading(fig, result, theme, chosen, capacity, handles)
+        _page_footer(fig, result, crs, extent)
         files: dict[str, bytes] = {}
         for fmt in formats:
             buf = io.BytesIO()
@@ -379,6 +295,111 @@ def render_print_map(result: PlanResult, theme: str, font: CjkFont, *, overlays:
             files[fmt] = buf.getvalue()
         plt.close(fig)
     return PrintMap(theme, files)
+
+
+def _extent(layers: dict, content: list, crs: object, paper: str) -> tuple[float, float, float, float]:
+    """Return the map's extent: the boundary (else all drawn), padded, widened to the axes' aspect [CRS units]."""
+    frames = [layers[k] for k in ("boundary",) if k in layers and len(layers[k])] or [c[1] for c in content]
+    bounds = np.array([f.to_crs(crs).total_bounds for f in frames])
+    x0, y0, x1, y1 = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    # Keep the axes' aspect: widen the shorter side.
+    box_w, box_h = 0.66 * PAGES[paper][0], 0.76 * PAGES[paper][1]
+    if (x1 - x0) / (y1 - y0) < box_w / box_h:
+        extra = (y1 - y0) * box_w / box_h - (x1 - x0)
+        x0, x1 = x0 - extra / 2, x1 + extra / 2
+    else:
+        extra = (x1 - x0) * box_h / box_w - (y1 - y0)
+        y0, y1 = y0 - extra / 2, y1 + extra / 2
+    return x0, y0, x1, y1
+
+
+def _draw_choropleth(ax: Any, result: PlanResult, chosen: Choropleth, capacity: list[dict[str, Any]], crs: object,
+                     z: float) -> list:
+    """Draw the sub-districts coloured by the chosen figure, each labelled; return the legend handles."""
+    handles = []
+    g = _choropleth_frame(result, chosen).to_crs(crs)
+    classes = classify(g["value"].to_numpy(), chosen.palette)
+    idx = classes.index(g["value"].to_numpy())
+    g["_color"] = [classes.colors[i] if i >= 0 else "#dddddd" for i in idx]
+    g.plot(ax=ax, color=g["_color"].tolist(), edgecolor="#555", linewidth=0.5, alpha=0.85, zorder=z)
+    for label, c in zip(classes.labels, classes.colors, strict=True):
+        handles.append(_handle({"color": "#555", "fillColor": c, "fillOpacity": 0.85, "weight": 0.8},
+                               "polygon", f"{label} {chosen.unit}".strip()))
+    if (idx < 0).any():
+        handles.append(_handle({"color": "#555", "fillColor": "#dddddd", "fillOpacity": 0.85, "weight": 0.8},
+                               "polygon", "无数据 No data"))
+    by_area = _counted_by_subdistrict(capacity)
+    for _, row in g.iterrows():
+        p = row.geometry.representative_point()
+        v = row["value"]
+        name_zh, name = row.get("name_zh", "") or "", row.get("name", "") or ""
+        lines = by_area.get(str(name)) or by_area.get(str(name_zh))
+        text = "\n".join(lines) if lines else (
+            f"{'–' if not np.isfinite(v) else fmt_number(float(v))} {chosen.unit}")
+        ax.text(p.x, p.y, f"{name_zh or name}\n{text}", ha="center", va="center",
+                fontsize=7.0, zorder=30, bbox={"facecolor": "white", "alpha": 0.78, "edgecolor": "none",
+                                               "pad": 1.5})
+    return handles
+
+
+def _draw_styled(ax: Any, g: gpd.GeoDataFrame, style: dict, variants: Sequence, label: str, z: float) -> list:
+    """Draw a layer in its style, then its variants (features of one field value) over it; return the handles."""
+    fam = _draw(ax, g, style, z)
+    handles = [_handle(style, fam, label)]
+    for v in variants:
+        if v.field in g.columns:
+            part = g.loc[g[v.field].astype(object).eq(v.value).to_numpy()]
+            vstyle = {**style, **v.style}
+            if len(part):
+                _draw(ax, part, vstyle, z + 0.5)
+            handles.append(_handle(vstyle, fam, f"{v.label[0]} {v.label[1]}"))
+    return handles
+
+
+def _page_heading(fig: Any, result: PlanResult, theme: str, chosen: Choropleth | None,
+                  capacity: list[dict[str, Any]], handles: list) -> None:
+    """Title, data-status line, the capacity table of the targets map and the legend."""
+    wf = result.workflow.spec.workflow
+    tzh, ten = THEME_LABELS[theme]
+    fig.text(0.03, 0.955, f"{wf.title_zh} · {tzh}", fontsize=15, va="top")
+    fig.text(0.03, 0.915, f"{wf.title} · {ten}", fontsize=10, va="top", color="#333")
+    status = [it for it in data_status(result) if it.caution]
+    if status:
+        line = "⚠ 数据状况 Data status: " + "；".join(it.brief_zh or it.zh for it in status) + " / " + "; ".join(
+            it.brief_en or it.en for it in status)
+        fig.text(0.03, 0.888, _wrap(line, 175), fontsize=6.6, va="top", color="#6d4c00")
+    leg_title = "图例 Legend"
+    if chosen is not None:
+        leg_title += "\n" + _wrap(chosen.label, 34)
+    if capacity:
+        _capacity_table(fig, (0.71, 0.40, 0.26, 0.2), capacity)
+    lax = fig.add_axes((0.71, 0.62, 0.27, 0.24) if capacity else (0.71, 0.40, 0.27, 0.46))
+    lax.axis("off")
+    ncol = 1 if len(handles) <= 16 else 2
+    lax.legend(handles=handles, loc="upper left", fontsize=7.2 if ncol == 1 else 6.2, title=leg_title,
+               title_fontsize=8.5, frameon=False, ncol=ncol, alignment="left", handlelength=1.8)
+
+
+def _page_footer(fig: Any, result: PlanResult, crs: Any, extent: tuple[float, float, float, float]) -> None:
+    """Locator inset, the CRS and grid-north note, data credits and the first notes."""
+    x0, y0, x1, y1 = extent
+    ll = result.layers.layers
+    land_ll = ll["land"].to_crs(4326) if "land" in ll and len(ll["land"]) else None
+    boundary_ll = ll["boundary"].to_crs(4326) if "boundary" in ll and len(ll["boundary"]) else None
+    frame_ll = gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=crs).to_crs(4326).iloc[0]
+    _inset(fig, (0.73, 0.115, 0.23, 0.25), land_ll, boundary_ll, frame_ll)
+
+    conv = _convergence_deg(crs, (x0 + x1) / 2, (y0 + y1) / 2)
+    crs_note = (f"坐标系 CRS: {crs.name} ({crs.to_string()}); 上方为坐标北 grid north "
+                f"(子午线收敛角 meridian convergence {conv:+.2f}°)")
+    credits = " | ".join(result.workflow.region.spec.credits)
+    notes = " ".join(str(n) for n in result.notes[:2])
+    fig.text(0.03, 0.075, crs_note, fontsize=6.5, va="top", color="#333")
+    data = f"数据来源 Data: {credits}; 灰色 grey: 区域数据范围外 outside the region's data"
+    fig.text(0.03, 0.055, _wrap(data, 190), fontsize=6.2, va="top", color="#333")
+    fig.text(0.03, 0.028, _wrap(f"说明 Notes: {notes}", 200), fontsize=6.0, va="top", color="#6d4c00")
 
 
 #: Short names of the capacity targets on the targets print map (target id -> 中文, English).

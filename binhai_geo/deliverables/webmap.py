@@ -179,6 +179,53 @@ def build_map(
     BinhaiGeoError
         When ``targets`` lacks a column.
     """
+    frames = _checked_frames(layers, sites, targets, overlays)
+    opts = DrawOptions(detail_max_features, grid_cell_m, detail_min_zoom, shift)
+    m = _empty_map(title, title_zh)
+    mid = m.get_name()
+
+    drawn: list[Drawn] = []
+    ordered = [k for k in KIND_STYLES if k in frames] + [k for k in frames if k not in KIND_STYLES]
+    for kind_name in ordered:
+        show = not (basemaps and kind_name in ("land", "sea_area"))
+        drawn.append(kind_layer(kind_name, frames[kind_name], opts, show=show))
+    drawn += site_layers(sites, opts)
+    drawn += [overlay_layer(ov, opts) for ov in overlays]
+    drawn += choropleth_layers(frames.get("subdistrict"), choropleths, opts)
+
+    themed: dict[str, list[Drawn]] = {key: [] for key, _, _ in THEMES}
+    for d in drawn:
+        themed.setdefault(d.theme if d.theme in themed else "other", []).append(d)
+    ordered_drawn = [d for key, _, _ in THEMES for d in themed[key]]
+
+    bases_js = _add_basemaps(m, basemaps)
+    for d in ordered_drawn:
+        m.add_child(d.layer)
+    fit_js = _fit_to_boundary(m, themed, ordered_drawn)
+    _add_layer_control(m, themed, bases_js)
+
+    legend: dict[str, list[tuple[str, str]]] = {key: [] for key, _, _ in THEMES}
+    for d in ordered_drawn:
+        legend[d.theme if d.theme in legend else "other"].extend(d.legend)
+    m.add_child(HtmlControl(title_html(title, title_zh, [*notes, *opts.notes]), "bhg-box bhg-title", "topleft"))
+    m.add_child(HtmlControl(legend_html(legend), "bhg-box bhg-legend", "topleft"))
+    if len(targets):
+        m.add_child(HtmlControl(dashboard_html(targets, data_status), "bhg-box bhg-targets bhg-dashboard",
+                                "topright"))
+
+    credit_text = " | ".join(str(c).strip() for c in credits if str(c).strip())
+    m.add_child(
+        Script(f"bhg.attribution({mid}, {to_js('Leaflet')}, {to_js(html.escape(credit_text))});"),
+        name="bhg_attribution",
+    )
+    if fit_js:
+        m.add_child(Script(fit_js), name="bhg_fit")
+    return m
+
+
+def _checked_frames(layers: Mapping[str, gpd.GeoDataFrame], sites: gpd.GeoDataFrame, targets: pd.DataFrame,
+                    overlays: Sequence[Overlay]) -> dict[str, gpd.GeoDataFrame]:
+    """Check every input of :func:`build_map` before anything is drawn; return the layers by kind."""
     for name in layers:
         if name not in LAYER_KINDS:
             raise LayerError(
@@ -192,8 +239,11 @@ def build_map(
         check_frame(ov.gdf, ov.label)
     if len(targets.columns) or len(targets):
         target_rows(targets)  # check the columns first
-    opts = DrawOptions(detail_max_features, grid_cell_m, detail_min_zoom, shift)
+    return frames
 
+
+def _empty_map(title: str, title_zh: str) -> folium.Map:
+    """Return the map with Leaflet only, the atlas CSS and helper script, the panes: no layer yet."""
     m = folium.Map(
         location=[39.0, 117.6],
         zoom_start=10,
@@ -214,68 +264,41 @@ def build_map(
     css = MAP_CSS + f"\n#{mid}.leaflet-container {{ background: {SEA_COLOR}; }}\n"
     fig.header.add_child(RawHtml(f"<style>{css}</style>", "BhgCss"), name="bhg_css")
     fig.script.add_child(RawHtml(HELPER_JS, "BhgHelper"), name="bhg_helper", index=0)
-
     m.add_child(Script(f"bhg.panes({mid}, {to_js(PANES)});"), name="bhg_panes")
+    return m
 
-    drawn: list[Drawn] = []
-    ordered = [k for k in KIND_STYLES if k in frames] + [k for k in frames if k not in KIND_STYLES]
-    for kind_name in ordered:
-        show = not (basemaps and kind_name in ("land", "sea_area"))
-        drawn.append(kind_layer(kind_name, frames[kind_name], opts, show=show))
-    drawn += site_layers(sites, opts)
-    drawn += [overlay_layer(ov, opts) for ov in overlays]
-    drawn += choropleth_layers(frames.get("subdistrict"), choropleths, opts)
 
-    themed: dict[str, list[Drawn]] = {key: [] for key, _, _ in THEMES}
-    for d in drawn:
-        themed.setdefault(d.theme if d.theme in themed else "other", []).append(d)
-    ordered_drawn = [d for key, _, _ in THEMES for d in themed[key]]
+def _add_basemaps(m: folium.Map, basemaps: Sequence[TileBasemap]) -> str:
+    """Add the online base layers (with an empty "no tiles" base); return their JS name, or "" without any."""
+    if not basemaps:
+        return ""
+    bases = [[b.label, list(b.urls), {"subdomains": b.subdomains, "attribution": esc(b.attribution),
+                                      "maxZoom": b.max_zoom, "maxNativeZoom": b.max_zoom}] for b in basemaps]
+    m.add_child(Script(f"var bhg_bases = bhg.basemaps({m.get_name()}, {to_js(bases)}, "
+                       f"{to_js('离线（无底图瓦片） Offline, no tiles')});"), name="bhg_basemaps")
+    return "bhg_bases"
 
-    bases_js = ""
-    if basemaps:
-        bases = [[b.label, list(b.urls), {"subdomains": b.subdomains, "attribution": esc(b.attribution),
-                                          "maxZoom": b.max_zoom, "maxNativeZoom": b.max_zoom}] for b in basemaps]
-        m.add_child(Script(f"var bhg_bases = bhg.basemaps({mid}, {to_js(bases)}, "
-                            f"{to_js('离线（无底图瓦片） Offline, no tiles')});"), name="bhg_basemaps")
-        bases_js = "bhg_bases"
-    for d in ordered_drawn:
-        m.add_child(d.layer)
 
-    # Fit to the district boundary, or else to everything drawn (in the browser, once the panels are placed).
+def _fit_to_boundary(m: folium.Map, themed: Mapping[str, list[Drawn]], drawn: Sequence[Drawn]) -> str:
+    """Centre the map on the district boundary, or else on everything drawn; return the browser's fit call."""
     boundary_label = LAYER_KINDS["boundary"].label
     bounds_src = [d.layer for d in themed["basemap"] if d.layer.layer_name == boundary_label]
-    boxes = [lyr.bounds for lyr in (bounds_src or [d.layer for d in ordered_drawn]) if lyr.bounds]
-    fit_js = ""
-    if boxes:
-        arr = np.array(boxes)
-        m.location = [float((arr[:, 1].min() + arr[:, 3].max()) / 2), float((arr[:, 0].min() + arr[:, 2].max()) / 2)]
-        box = [[float(arr[:, 1].min()), float(arr[:, 0].min())], [float(arr[:, 3].max()), float(arr[:, 2].max())]]
-        fit_js = f"bhg.fit({mid}, {to_js(box)});"
+    boxes = [lyr.bounds for lyr in (bounds_src or [d.layer for d in drawn]) if lyr.bounds]
+    if not boxes:
+        return ""
+    arr = np.array(boxes)
+    m.location = [float((arr[:, 1].min() + arr[:, 3].max()) / 2), float((arr[:, 0].min() + arr[:, 2].max()) / 2)]
+    box = [[float(arr[:, 1].min()), float(arr[:, 0].min())], [float(arr[:, 3].max()), float(arr[:, 2].max())]]
+    return f"bhg.fit({m.get_name()}, {to_js(box)});"
 
+
+def _add_layer_control(m: folium.Map, themed: Mapping[str, list[Drawn]], bases_js: str) -> None:
+    """Add the layer control, grouped by theme (choropleths one at a time: they would hide each other)."""
     groups = []
     for key, zh, en in THEMES:
         if themed[key]:
             items = ",".join(f"[{to_js(d.layer.layer_name)},{d.layer.get_name()}]" for d in themed[key])
-            # Choropleths by sub-district: one at a time (they would hide each other).
             title_js = to_js(f"{zh} {en}" + (" · 一次一项 one at a time" if key in EXCLUSIVE_THEMES else ""))
             groups.append(f"[{title_js},[{items}],{'true' if key in EXCLUSIVE_THEMES else 'false'}]")
-    m.add_child(Script(f"bhg.layerControl({mid}, [{','.join(groups)}]{', ' + bases_js if bases_js else ''});"),
+    m.add_child(Script(f"bhg.layerControl({m.get_name()}, [{','.join(groups)}]{', ' + bases_js if bases_js else ''});"),
                 name="bhg_layer_control")
-
-    legend: dict[str, list[tuple[str, str]]] = {key: [] for key, _, _ in THEMES}
-    for d in ordered_drawn:
-        legend[d.theme if d.theme in legend else "other"].extend(d.legend)
-    m.add_child(HtmlControl(title_html(title, title_zh, [*notes, *opts.notes]), "bhg-box bhg-title", "topleft"))
-    m.add_child(HtmlControl(legend_html(legend), "bhg-box bhg-legend", "topleft"))
-    if len(targets):
-        m.add_child(HtmlControl(dashboard_html(targets, data_status), "bhg-box bhg-targets bhg-dashboard",
-                                "topright"))
-
-    credit_text = " | ".join(str(c).strip() for c in credits if str(c).strip())
-    m.add_child(
-        Script(f"bhg.attribution({mid}, {to_js('Leaflet')}, {to_js(html.escape(credit_text))});"),
-        name="bhg_attribution",
-    )
-    if fit_js:
-        m.add_child(Script(fit_js), name="bhg_fit")
-    return m

@@ -37,8 +37,8 @@ def _read_kind(path: Path, layer: str | None, kind: str, crs: str):  # noqa: ANN
 
 def _boundary_land(path: Path, crs: str):  # noqa: ANN202 (shapely geometry, heavy import)
     """Return the district's land: the boundary layer, clipped to the file's ``land`` layer if it has one."""
-    from binhai_geo.coverage import land_geometry
     from binhai_geo.io import list_layers
+    from binhai_geo.sinks.coverage import land_geometry
 
     layers = {"boundary": _read_kind(path, None, "boundary", crs)}
     names = list_layers(path)
@@ -73,6 +73,52 @@ def _sink_layers(items: list[str], crs: str) -> dict:
                              file=str(p), hint=f"write KIND=PATH with KIND one of {', '.join(SINK_KINDS)}, "
                              "or name the layers by kind")
     return out
+
+
+def _cover_by_year(inputs: list[str], land: object, sub: object, *, scheme: str, mapping: Path | None,
+                   year_range: str | None, survey_year: int | None, want_change: bool, crs: str) -> tuple:
+    """Forest cover by year from rasters, one forest layer with ``year_planted``, or one layer per year.
+
+    Returns (table, notes, change layer or None); raises a bad-parameter exit or WorkflowError for bad inputs.
+    """
+    from binhai_geo.errors import WorkflowError
+    from binhai_geo.sinks import forestcover as fc  # pyogrio, rasterio: only when the command runs
+
+    change_gdf = None
+    suffixes = (".tif", ".tiff", ".vrt", ".img", ".nc")
+    rasters = [i for i in inputs if Path(i.partition("=")[2] or i).suffix.lower() in suffixes]
+    if rasters:
+        if len(rasters) != len(inputs):
+            bad_parameter("give either land-cover rasters or forest layers, not both")
+        by_year = fc.parse_year_inputs(inputs)
+        mp = fc.load_landcover_mapping(mapping, scheme)
+        stack, notes = fc.read_landcover_stack(by_year, analysis_crs=crs, mapping=mp)
+        table = fc.raster_cover_by_year(stack, mp, land, subdistricts=sub, crs=crs)
+        if want_change and len(by_year) >= 2:
+            change_gdf = fc.raster_change_layer(stack, mp, min(by_year), max(by_year), crs)
+    elif len(inputs) == 1 and "=" not in inputs[0] and year_range is not None:
+        try:
+            first, last = (int(v) for v in year_range.split("-"))
+        except ValueError:
+            bad_parameter(f"--years '{year_range}' must be FIRST-LAST, e.g. 2015-2030")
+        if last < first:
+            bad_parameter(f"--years '{year_range}': LAST before FIRST")
+        forest = _read_kind(Path(inputs[0]), None, "forest", crs)
+        yrs = list(range(first, last + 1))
+        table, unions = fc.vector_cover_by_year(forest, land, yrs, survey_year or last, subdistricts=sub)
+        notes = []
+        if want_change and len(yrs) >= 2:
+            change_gdf = fc.change_layer(unions[0], unions[-1], first, last, crs)
+    else:
+        by_year = fc.parse_year_inputs(inputs)
+        if len(by_year) < 1:
+            raise WorkflowError("no input", hint="give YEAR=PATH")
+        forests = {y: _read_kind(p, None, "forest", crs) for y, p in by_year.items()}
+        table, unions = fc.layers_cover_by_year(forests, land, subdistricts=sub)
+        notes = []
+        if want_change and len(by_year) >= 2:
+            change_gdf = fc.change_layer(unions[0], unions[-1], min(by_year), max(by_year), crs)
+    return table, notes, change_gdf
 
 
 def register(app: typer.Typer) -> None:
@@ -143,7 +189,6 @@ def register(app: typer.Typer) -> None:
         """Forest coverage rate by year and sub-district (森林覆盖率逐年统计)."""
         try:
             from binhai_geo.atomic import check_writable_dir
-            from binhai_geo.errors import WorkflowError
             from binhai_geo.io import write_csv, write_gpkg
             from binhai_geo.sinks import forestcover as fc
 
@@ -152,40 +197,9 @@ def register(app: typer.Typer) -> None:
             land = _boundary_land(boundary, crs)
             sub = _read_kind(zones, None, "subdistrict", crs) if zones is not None else None
             mismatch = fc.zones_disagree(land, sub)
-            suffixes = (".tif", ".tiff", ".vrt", ".img", ".nc")
-            rasters = [i for i in inputs if Path(i.partition("=")[2] or i).suffix.lower() in suffixes]
-            change_gdf = None
-            if rasters:
-                if len(rasters) != len(inputs):
-                    bad_parameter("give either land-cover rasters or forest layers, not both")
-                by_year = fc.parse_year_inputs(inputs)
-                mp = fc.load_landcover_mapping(mapping, scheme)
-                stack, notes = fc.read_landcover_stack(by_year, analysis_crs=crs, mapping=mp)
-                table = fc.raster_cover_by_year(stack, mp, land, subdistricts=sub, crs=crs)
-                if change is not None and len(by_year) >= 2:
-                    change_gdf = fc.raster_change_layer(stack, mp, min(by_year), max(by_year), crs)
-            elif len(inputs) == 1 and "=" not in inputs[0] and year_range is not None:
-                try:
-                    first, last = (int(v) for v in year_range.split("-"))
-                except ValueError:
-                    bad_parameter(f"--years '{year_range}' must be FIRST-LAST, e.g. 2015-2030")
-                if last < first:
-                    bad_parameter(f"--years '{year_range}': LAST before FIRST")
-                forest = _read_kind(Path(inputs[0]), None, "forest", crs)
-                yrs = list(range(first, last + 1))
-                table, unions = fc.vector_cover_by_year(forest, land, yrs, survey_year or last, subdistricts=sub)
-                notes = []
-                if change is not None and len(yrs) >= 2:
-                    change_gdf = fc.change_layer(unions[0], unions[-1], first, last, crs)
-            else:
-                by_year = fc.parse_year_inputs(inputs)
-                if len(by_year) < 1:
-                    raise WorkflowError("no input", hint="give YEAR=PATH")
-                forests = {y: _read_kind(p, None, "forest", crs) for y, p in by_year.items()}
-                table, unions = fc.layers_cover_by_year(forests, land, subdistricts=sub)
-                notes = []
-                if change is not None and len(by_year) >= 2:
-                    change_gdf = fc.change_layer(unions[0], unions[-1], min(by_year), max(by_year), crs)
+            table, notes, change_gdf = _cover_by_year(inputs, land, sub, scheme=scheme, mapping=mapping,
+                                                      year_range=year_range, survey_year=survey_year,
+                                                      want_change=change is not None, crs=crs)
             if change is not None and change_gdf is None:
                 bad_parameter("--change needs at least two years")
             check_writable_dir(out.parent)

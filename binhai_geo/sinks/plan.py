@@ -12,6 +12,7 @@ rule and simplification.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,15 +20,15 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.config import Workflow
-from binhai_geo.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import packaged_table
+from binhai_geo.indicator import Indicator
 from binhai_geo.layermodel import FOREST_MIN_CANOPY
 from binhai_geo.layers import LayerSet
 from binhai_geo.sinks import accounting, credits, forestcover, scenarios
+from binhai_geo.sinks.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
 from binhai_geo.sinks.factors import class_table, load_sink_factors
 from binhai_geo.steps import StepResult
-from binhai_geo.targets import Indicator, load_targets
 
 #: Target years used when the targets file lacks the forest-cover targets.
 DEFAULT_TARGET_YEARS = {"forest_cover": 2025, "forest_cover_2030": 2030}
@@ -55,15 +56,6 @@ def _check_file(workflow: Workflow, rel: str, key: str) -> Path:
         raise WorkflowError(f"file '{p}' does not exist", file=str(workflow.path), field=f"sinks.{key}",
                             hint="fix the path, relative to the workflow file")
     return p
-
-
-def _target_years(workflow: Workflow) -> dict[str, int]:
-    t = load_targets(workflow.targets_path).set_index("target_id")
-    out = dict(DEFAULT_TARGET_YEARS)
-    for tid in out:
-        if tid in t.index and str(t.loc[tid, "year"]).isdigit():
-            out[tid] = int(t.loc[tid, "year"])
-    return out
 
 
 def _read_forest_layers(workflow: Workflow, crs: object) -> dict[int, gpd.GeoDataFrame]:
@@ -138,16 +130,19 @@ def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolve
     return tables, notes, [cpath or packaged_table("ccer_afforestation.csv")]
 
 
-def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
+def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, int] | None = None) -> StepResult:
     """Account the district's carbon sinks and coverage indicators for a plan run.
 
     Parameters
     ----------
     workflow : Workflow
-        The loaded workflow (its ``[sinks]`` table, year and targets file).
+        The loaded workflow (its ``[sinks]`` table and year).
     layers : LayerSet
         Validated layers in the analysis CRS (``boundary``, ``land``, ``subdistrict``, ``forest``,
         ``wetland``, ``tidal_flat``, ``protected_area``, ``coastline``).
+    target_years : mapping of str to int, optional
+        Years of the targets ``forest_cover`` and ``forest_cover_2030`` (the runner reads them from the targets
+        file; the engine does not read the targets); missing ones default to :data:`DEFAULT_TARGET_YEARS`.
 
     Returns
     -------
@@ -195,7 +190,7 @@ def sinks_step(workflow: Workflow, layers: LayerSet) -> StepResult:
     indicators: list[Indicator] = []
     tables: dict[str, pd.DataFrame] = {}
     geo: dict[str, gpd.GeoDataFrame] = {}
-    targets = _target_years(workflow)
+    targets = {**DEFAULT_TARGET_YEARS, **(target_years or {})}
     land = land_geometry(lay)
     cover_parts: list[pd.DataFrame] = []
     baseline_km2 = None

@@ -21,6 +21,9 @@ Simplifications (said in the plan step's notes): rasterisation takes a cell when
 (``all_touched=False``); raster-class buffers are Euclidean distance buffers on the grid
 (``scipy.ndimage.distance_transform_edt``); class rasters are resampled to the grid by nearest
 neighbour; contiguity in raster mode is 4-connected (cells sharing an edge), as a vector part.
+
+Class rasters are read with :func:`binhai_geo.io.read_raster` (the one raster reader); the raster mode's
+result, a grid of reason codes, is :class:`binhai_geo.siting.reasongrid.ExclusionGrid`.
 """
 
 from __future__ import annotations
@@ -38,15 +41,8 @@ import shapely
 from affine import Affine
 
 from binhai_geo.errors import LayerError, WorkflowError
-
-#: Reason codes of a raster grid: 0 eligible, 1..253 the registered layers in order.
-ELIGIBLE = 0
-BELOW_MIN_AREA = 254
-OUTSIDE = 255
-MAX_LAYERS = 253
-
-#: Label of the minimum-area reason.
-MIN_AREA_REASON = ("below minimum contiguous area", "小于最小连片面积")
+from binhai_geo.io import read_raster
+from binhai_geo.siting.reasongrid import BELOW_MIN_AREA, ELIGIBLE, MAX_LAYERS, OUTSIDE, ExclusionGrid, apply_min_area
 
 #: Class schemes of land-cover rasters: code -> class name. ``custom`` accepts any code.
 CLASS_SCHEMES: dict[str, dict[int, str]] = {
@@ -109,86 +105,6 @@ class VectorResult:
 
     eligible: shapely.Geometry
     parts: list[tuple[int, shapely.Geometry]]
-
-
-@dataclass
-class ExclusionGrid:
-    """A raster of reason codes (0 eligible, layer index + 1, :data:`BELOW_MIN_AREA`, :data:`OUTSIDE`).
-
-    Attributes
-    ----------
-    code : numpy.ndarray of uint8
-        Reason code per cell.
-    transform : affine.Affine
-        Cell to CRS transform (north up).
-    crs : pyproj.CRS
-        The grid's CRS.
-    res_m : float
-        Cell size [m].
-    reasons : list of (str, str)
-        Reason (English, Chinese) of code i + 1.
-    """
-
-    code: np.ndarray
-    transform: Affine
-    crs: pyproj.CRS
-    res_m: float
-    reasons: list[tuple[str, str]]
-
-    @property
-    def cell_km2(self) -> float:
-        """Area of one cell [km2]."""
-        return self.res_m * self.res_m / 1e6
-
-    def eligible(self) -> np.ndarray:
-        """Boolean grid of eligible cells."""
-        return self.code == ELIGIBLE
-
-    def eligible_km2(self) -> float:
-        """Eligible area [km2]."""
-        return float(np.count_nonzero(self.code == ELIGIBLE)) * self.cell_km2
-
-    def reason_of(self, code: int) -> tuple[str, str]:
-        """(English, Chinese) reason of a code."""
-        if code == BELOW_MIN_AREA:
-            return MIN_AREA_REASON
-        if code == ELIGIBLE:
-            return ("eligible", "可开发")
-        if code == OUTSIDE:
-            return ("outside", "范围外")
-        return self.reasons[code - 1]
-
-    def area_by_reason(self) -> pd.DataFrame:
-        """Area per reason code inside the area of interest [km2]."""
-        counts = np.bincount(self.code.ravel(), minlength=256)
-        rows = [{"code": c, "reason": self.reason_of(c)[0], "reason_zh": self.reason_of(c)[1],
-                 "area_km2": counts[c] * self.cell_km2} for c in np.nonzero(counts)[0] if c != OUTSIDE]
-        return pd.DataFrame(rows, columns=["code", "reason", "reason_zh", "area_km2"])
-
-    def polygons(self, *, eligible: bool | None = None) -> gpd.GeoDataFrame:
-        """Polygonise the grid (``rasterio.features.shapes``) into one row per reason code.
-
-        Parameters
-        ----------
-        eligible : bool, optional
-            True: eligible cells only; False: excluded cells only; None: both. Cells outside are skipped.
-        """
-        from rasterio.features import shapes
-
-        mask = self.code != OUTSIDE
-        if eligible is True:
-            mask &= self.code == ELIGIBLE
-        elif eligible is False:
-            mask &= self.code != ELIGIBLE
-        geoms: dict[int, list] = {}
-        for geom, value in shapes(self.code, mask=mask, transform=self.transform, connectivity=4):
-            geoms.setdefault(int(value), []).append(shapely.geometry.shape(geom))
-        rows, out = [], []
-        for c in sorted(geoms):
-            rows.append({"code": c, "reason": self.reason_of(c)[0], "reason_zh": self.reason_of(c)[1]})
-            out.append(shapely.union_all(geoms[c]))
-        return gpd.GeoDataFrame(rows, geometry=out, crs=self.crs) if rows else gpd.GeoDataFrame(
-            {"code": [], "reason": [], "reason_zh": []}, geometry=[], crs=self.crs)
 
 
 def _scheme_codes(classes: str) -> dict[int, str] | None:
@@ -334,10 +250,9 @@ class ExclusionContainer:
         Raises
         ------
         LayerError
-            When the file cannot be read, has no CRS, or a code is not a class of the scheme.
+            When the file cannot be read (:func:`binhai_geo.io.read_raster`: missing, several bands, no CRS,
+            a scale or offset on class codes) or a code is not a class of the scheme.
         """
-        import rasterio
-
         self._check_room()
         p = Path(path)
         name = name or p.name
@@ -353,13 +268,7 @@ class ExclusionContainer:
                     hint="known codes: " + ", ".join(f"{k} {v}" for k, v in scheme.items()))
         if buffer_m < 0:
             raise LayerError(f"negative buffer {buffer_m} m", file=str(p), hint="buffers are >= 0 m")
-        try:
-            with rasterio.open(p) as src:
-                if src.crs is None:
-                    raise LayerError("the raster has no CRS", file=str(p),
-                                     hint="assign the raster's CRS (e.g. gdal_edit.py -a_srs EPSG:4326)")
-        except rasterio.errors.RasterioIOError as exc:
-            raise LayerError(f"cannot read the raster: {exc}", file=str(p), hint="give a GeoTIFF") from None
+        read_raster(p, classes=True)  # the one reader's checks: readable, one band, a CRS, no scale on codes
         self._entries.append(_Entry(name, reason, reason_zh, invert, raster=p, codes=tuple(int(c) for c in codes),
                                     classes=classes, raster_buffer_m=float(buffer_m)))
 
@@ -376,15 +285,14 @@ class ExclusionContainer:
         return e._buffered, e._tree
 
     def _raster_values(self, e: _Entry, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
-        """Resample the entry's raster to a grid; check the codes found against the scheme."""
-        import rasterio
-        from rasterio.warp import Resampling, reproject
+        """Resample the entry's raster to a grid (nearest neighbour); check the codes found against the scheme."""
+        from rasterio.warp import Resampling
 
-        with rasterio.open(e.raster) as src:
-            nodata = src.nodata if src.nodata is not None else SCHEME_NODATA.get(e.classes or "", 0)
-            dst = np.full(shape, nodata, dtype=np.uint16 if src.dtypes[0] in ("uint8", "uint16") else np.int32)
-            reproject(rasterio.band(src, 1), dst, dst_transform=transform, dst_crs=self.crs,
-                      resampling=Resampling.nearest, dst_nodata=nodata)
+        src = read_raster(e.raster, classes=True)
+        nodata = src.rio.nodata if src.rio.nodata is not None else SCHEME_NODATA.get(e.classes or "", 0)
+        dtype = np.uint16 if src.dtype in (np.uint8, np.uint16) else np.int32
+        dst = src.rio.reproject(self.crs, transform=transform, shape=shape, resampling=Resampling.nearest,
+                                nodata=nodata).to_numpy().astype(dtype)
         scheme = _scheme_codes(e.classes or "custom")
         if scheme is not None:
             found = np.unique(dst) if dst.dtype != np.uint16 else np.nonzero(np.bincount(dst.ravel()))[0]
@@ -559,7 +467,7 @@ class ExclusionContainer:
             code[mask] = i + 1
             del mask
         if min_area_m2 > 0:
-            _apply_min_area(code, min_area_m2 / (self.res_m * self.res_m))
+            apply_min_area(code, min_area_m2 / (self.res_m * self.res_m))
         return ExclusionGrid(code, transform, self.crs, self.res_m, self.reasons)
 
 
@@ -573,20 +481,6 @@ def quad_segs(radius_m: float, tolerance_m: float) -> int:
         return 8
     half = math.acos(1.0 - tolerance_m / radius_m)
     return int(min(max(math.ceil(math.pi / (4.0 * half)), 8), 256))
-
-
-def _apply_min_area(code: np.ndarray, min_cells: float) -> None:
-    """Set eligible 4-connected patches of fewer than ``min_cells`` cells to :data:`BELOW_MIN_AREA`."""
-    from scipy import ndimage
-
-    labels, n = ndimage.label(code == ELIGIBLE)
-    if n == 0:
-        return
-    sizes = np.bincount(labels.ravel())
-    small = sizes < min_cells
-    small[0] = False
-    if small.any():
-        code[small[labels]] = BELOW_MIN_AREA
 
 
 def _edt_buffer(mask: np.ndarray, radius_cells: float) -> np.ndarray:

@@ -1,13 +1,11 @@
-"""The siting engine's plan steps: eligibility, economics and carbon ledger, plan conformance.
+"""The siting engine's plan steps: eligibility, economics and carbon ledger.
 
-Eligibility runs before the yield engines, economics and ledger after them, conformance after the
-targets are checked.
+Eligibility runs before the yield engines, economics and ledger after them (plan conformance, after the
+targets are checked, is the accounting's: :mod:`binhai_geo.accounting.conformance`).
 
 - :func:`eligibility_step` clips every candidate site to its eligible area under the workflow's rules
   (``[[eligibility.rules]]``) and recomputes area and capacity with the same capacity densities;
-- :func:`economics_step` adds grid connection, LCOE and the carbon ledger, and the supply curve;
-- :func:`conformance_step` sets built + pipeline projects and eligible potential against each capacity
-  target, for the district and each sub-district.
+- :func:`economics_step` adds grid connection, LCOE and the carbon ledger, and the supply curve.
 """
 
 from __future__ import annotations
@@ -21,8 +19,9 @@ import pyproj
 import shapely
 
 from binhai_geo.config import Workflow
-from binhai_geo.sites import SITE_COLUMNS
-from binhai_geo.siting.exclusions import BELOW_MIN_AREA, ELIGIBLE, MIN_AREA_REASON, OUTSIDE, ExclusionContainer
+from binhai_geo.siting.exclusions import ExclusionContainer
+from binhai_geo.siting.reasongrid import BELOW_MIN_AREA, ELIGIBLE, MIN_AREA_REASON, OUTSIDE
+from binhai_geo.siting.sites import SITE_COLUMNS
 from binhai_geo.steps import StepResult
 
 EXCLUDED_COLUMNS = ("site_id", "technology", "layer_kind", "reason", "reason_zh", "area_km2", "length_km")
@@ -73,7 +72,7 @@ def eligibility_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
     layers : LayerSet or mapping of str to GeoDataFrame
         The workflow's layers (analysis CRS).
     sites : GeoDataFrame
-        Candidate sites (:func:`binhai_geo.sites.build_sites`).
+        Candidate sites (:func:`binhai_geo.siting.sites.build_sites`).
 
     Returns
     -------
@@ -230,10 +229,10 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
         tables ``supply_curve`` and ``carbon_ledger``.
     """
     from binhai_geo.sinks.factors import conversion_factors
-    from binhai_geo.siting.conformance import project_occupancy
     from binhai_geo.siting.costs import site_lcoe, supply_curve
     from binhai_geo.siting.grid import grid_connection
     from binhai_geo.siting.ledger import carbon_ledger, conversion_release, emission_factor
+    from binhai_geo.siting.occupancy import project_occupancy
 
     spec = workflow.spec.eligibility
     lay = _layers(layers)
@@ -275,45 +274,3 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
         notes.append("No substation layer: grid connection not costed (无变电站图层，未计并网成本).")
     return StepResult(sites=out, tables={"supply_curve": curve, "carbon_ledger": ledger.reset_index(drop=True)},
                       notes=notes, inputs=inputs)
-
-
-def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame,
-                     targets: pd.DataFrame, ledger: gpd.GeoDataFrame | None = None) -> StepResult:
-    """Built + pipeline projects and eligible potential against the plan's capacity targets.
-
-    Parameters
-    ----------
-    workflow : Workflow
-        The loaded workflow (``[assumptions.district]`` for the share target).
-    layers : LayerSet or mapping of str to GeoDataFrame
-        Uses ``project`` and ``subdistrict``.
-    sites : GeoDataFrame
-        Eligible sites (after the economics step when it ran: LCOE ranks the closing sites).
-    targets : DataFrame
-        The checked targets (:func:`binhai_geo.targets.check_targets`) or the targets file.
-    ledger : GeoDataFrame, optional
-        The capacity ledger's records with their ``category`` for the target year (the runner passes
-        them); default: the ``project`` layer's statuses.
-
-    Returns
-    -------
-    StepResult
-        Table ``conformance``: per capacity target and per area (district, each sub-district).
-    """
-    from binhai_geo.siting.conformance import conformance_table
-
-    d = workflow.spec.assumptions.district
-    table, notes = conformance_table(
-        sites, _layers(layers), targets,
-        total_installed_capacity_mw=d.total_installed_capacity_mw,
-        total_installed_capacity_source=d.total_installed_capacity_source,
-        project_match_m=workflow.spec.eligibility.project_match_m,
-        ledger=ledger,
-    )
-    notes.append("Conformance: installed + committed capacity of the ledger (pipeline shown, not counted), plus "
-                 "eligible potential no ledger record occupies; sub-district rows show what each holds against the "
-                 "district-wide targets (规划符合性：已投产+在建(按期)，储备项目单列不计，另计未被占用的可开发潜力).")
-    if not d.total_installed_capacity_mw:
-        notes.append("Renewable-share gap not computed: give [assumptions.district] total_installed_capacity_mw "
-                     "with its source (可再生能源装机占比缺少全区总装机容量).")
-    return StepResult(tables={"conformance": table}, notes=notes)

@@ -69,8 +69,9 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
     from binhai_geo.factors import load_capacity_density
     from binhai_geo.io import read_layer
     from binhai_geo.layermodel import get_kind
-    from binhai_geo.sites import SITE_COLUMNS, build_sites
+    from binhai_geo.siting.sites import SITE_COLUMNS, build_sites
     from binhai_geo.solar.archetypes import load_archetypes
+    from binhai_geo.solar.densities import pv_densities
     from binhai_geo.solar.plan import compute_pv
     from binhai_geo.solar.rooftops import load_rooftop_fractions
     from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
@@ -103,12 +104,13 @@ def _compute(path: Path, kind: str, layer: str | None, weather: str, archetype: 
                 overrides[f"{a}.{param}"] = value
     spec = SolarSpec(weather=weather, archetypes=choice, overrides=overrides)
     archetypes = load_archetypes(None, spec.overrides)
-    sites = build_sites({kind: clean}, load_capacity_density(), pv_surfaces=[kind], wind_surfaces=[],
-                        offshore_both_as="pv")
+    fractions = load_rooftop_fractions()
+    densities = load_capacity_density(derived=pv_densities(archetypes, fractions, spec.archetypes))
+    sites = build_sites({kind: clean}, densities, pv_surfaces=[kind], wind_surfaces=[], offshore_both_as="pv")
     if len(sites) == 0:
         raise WorkflowError("no PV sites in the layer (an offshore_zone needs allowed_use 'pv' or 'both')",
                             file=str(path), hint="check the layer and --kind")
-    run = compute_pv(sites, {kind: clean}, spec, archetypes=archetypes, fractions=load_rooftop_fractions())
+    run = compute_pv(sites, {kind: clean}, spec, archetypes=archetypes, fractions=fractions)
     return run.sites[[*SITE_COLUMNS, "weather_distance_km", "geometry"]]
 
 

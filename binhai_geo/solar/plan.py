@@ -7,8 +7,9 @@ Capacity: a non-rooftop PV site gets area x the capacity density its archetype i
 ground-cover ratio, array share; ``pv_archetypes.csv``); a rooftop gets its technical usable roof area
 (:mod:`binhai_geo.solar.rooftops`, ``rooftop_fractions.csv``) x gcr x module efficiency. When the workflow overrides a
 density in ``[assumptions] capacity_density`` (or replaces the density table), the override wins and the
-capacity from the sites step is kept. The packaged ``capacity_density.csv`` PV rows equal the default
-archetypes' densities (a test checks it), so a run without the solar step gives the same capacities.
+capacity from the sites step is kept. The packaged ``capacity_density.csv`` PV rows take their values from
+the archetypes (:mod:`binhai_geo.solar.densities`, their one source), so the sites step starts from the same
+densities.
 
 Energy: :func:`binhai_geo.solar.batch.simulate` on the workflow's weather (``[solar] weather``: the
 stand-in default year, or an EPW / TMY3 / PVGIS / ERA5 file).
@@ -25,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.indicator import Indicator
 from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
 from binhai_geo.steps import StepResult
-from binhai_geo.targets import Indicator
 
 if TYPE_CHECKING:
     from binhai_geo.config import Workflow
@@ -128,7 +129,7 @@ def compute_pv(
     Parameters
     ----------
     sites : geopandas.GeoDataFrame
-        The sites table (:data:`binhai_geo.sites.SITE_COLUMNS`), projected CRS.
+        The sites table (:data:`binhai_geo.siting.sites.SITE_COLUMNS`), projected CRS.
     layers : dict
         Validated layers by kind (the rooftop layer gives building class and roof type).
     spec : SolarSpec

@@ -103,7 +103,7 @@ def _compute(zones: Path, kind: str, layer: str | None, turbine: str | None, hub
     from binhai_geo.factors import load_capacity_density
     from binhai_geo.io import read_layer
     from binhai_geo.layermodel import get_kind
-    from binhai_geo.sites import build_sites
+    from binhai_geo.siting.sites import build_sites
     from binhai_geo.validate import refuse_outside_region, validate_layer
     from binhai_geo.wind.plan import apply_to_sites, run_wind
     from binhai_geo.wind.spec import WindSpec

@@ -7,7 +7,7 @@ resource per zone (:mod:`~binhai_geo.wind.resource`) -> turbine per layer kind, 
 (:mod:`~binhai_geo.wind.turbines`) -> layout (:mod:`~binhai_geo.wind.layout`) -> gross energy, wakes,
 losses (:mod:`~binhai_geo.wind.energy`).
 
-The step replaces each wind site's capacity (area x capacity density, from :mod:`binhai_geo.sites`) by
+The step replaces each wind site's capacity (area x capacity density, from :mod:`binhai_geo.siting.sites`) by
 turbines x rated power, recomputes its capacity density, fills the energy columns and adds the columns
 ``turbines``, ``turbine_type``, ``wake_loss_pct`` and ``gross_energy_mwh_per_yr`` (empty for PV rows).
 """

@@ -40,9 +40,9 @@ import shapely
 from sourcefiles import Context, Feature, Sources, place_layers, provenance_of, read_sources
 
 from binhai_geo.accounting.records import match_plan_projects
-from binhai_geo.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 from binhai_geo.layermodel import LAYER_KINDS, fields_of
 from binhai_geo.registry import clip_to_district, load_tables, read_registry
+from binhai_geo.sinks.coverage import SHORELINE_BOUNDARY_TOLERANCE_M, coverage_indicators
 
 HERE = Path(__file__).resolve().parent
 OUT_PATH = HERE / "binhai.gpkg"
@@ -309,7 +309,7 @@ def build(out_path: Path = OUT_PATH, log: Callable[[str], None] = print) -> dict
     layers, shore = assemble(sources, real)
     write_gpkg_atomic(layers, out_path)
 
-    # Summary figures: the indicators come from binhai_geo.coverage, the same code `plan` runs.
+    # Summary figures: the indicators come from binhai_geo.sinks.coverage, the same code `plan` runs.
     seg_arr = np.array(shore["segments"], dtype=object)
     in_district = shapely.dwithin(seg_arr, real.district, SHORELINE_BOUNDARY_TOLERANCE_M)
     seg_km = np.where(in_district, shapely.length(seg_arr), 0.0) / 1e3

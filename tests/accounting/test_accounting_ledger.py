@@ -28,7 +28,8 @@ from shapely.geometry import Point
 
 from binhai_geo.accounting.ledger import category, ledger_summary, normalise, totals
 from binhai_geo.accounting.verdicts import verdict
-from binhai_geo.targets import Indicator, check_targets, load_targets
+from binhai_geo.indicator import Indicator
+from binhai_geo.targets import check_targets, load_targets
 
 from conftest import TARGETS_CSV
 

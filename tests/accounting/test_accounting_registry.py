@@ -175,7 +175,7 @@ def test_pack_project_layer_is_the_ledger():
 def test_mainland_line_follows_the_official_coastline():
     """The line the natural shoreline is measured on, against Tianjin's official mainland coastline (153.67 km)."""
     from binhai_geo.config import load_region
-    from binhai_geo.coverage import mainland_shoreline
+    from binhai_geo.sinks.coverage import mainland_shoreline
 
     den = load_region(REPO / "layers" / "binhai" / "region.toml").denominators
     layers = {k: gpd.read_file(PACK, layer=k) for k in ("coastline", "boundary", "land")}

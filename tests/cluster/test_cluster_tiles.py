@@ -9,7 +9,8 @@ from binhai_geo.cluster.scheduler import open_scheduler
 from binhai_geo.cluster.tiles import largest_buffer_m, rasterize_tiled, tile_windows
 from binhai_geo.config import load_workflow
 from binhai_geo.layers import load_layers
-from binhai_geo.siting.exclusions import ELIGIBLE, OUTSIDE, ExclusionContainer
+from binhai_geo.siting.exclusions import ExclusionContainer
+from binhai_geo.siting.reasongrid import ELIGIBLE, OUTSIDE
 from binhai_geo.siting.rules import build_container
 
 

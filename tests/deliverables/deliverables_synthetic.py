@@ -14,16 +14,15 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point, box
 
+from binhai_geo.accounting.projects import capacity_indicators
 from binhai_geo.config import load_workflow
-from binhai_geo.coverage import coverage_indicators
-from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
-from binhai_geo.projects import capacity_indicators
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
-from binhai_geo.sites import build_sites
+from binhai_geo.sinks.coverage import coverage_indicators
+from binhai_geo.siting.sites import build_sites
 from binhai_geo.targets import check_targets, load_targets
 
-from conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow
+from conftest import CRS, X0, Y0, capacity_densities, synthetic_layers, write_pack, write_workflow
 
 SUBDISTRICTS = (("West", "西区", box(X0, Y0, X0 + 3500, Y0 + 10000)), ("East", "东区", box(X0 + 3500, Y0, X0 + 7000, Y0 + 10000)))
 ENGINE_NOTE = "风机排布为示意 Turbine layout is a sketch (synthetic test note)."
@@ -96,7 +95,7 @@ def synthetic_plan(folder: Path, extra_toml: str = "", *, with_engines: bool = T
     write_pack(folder / "region", layers or region_layers())
     wf = load_workflow(write_workflow(folder, extra_toml))
     layer_set = load_layers(wf)
-    densities = load_capacity_density()
+    densities = capacity_densities()
     sp = wf.spec.siting
     sites = build_sites(layer_set.layers, densities, pv_surfaces=sp.pv_surfaces, wind_surfaces=sp.wind_surfaces,
                         offshore_both_as=sp.offshore_both_as)

@@ -8,9 +8,9 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from binhai_geo.coverage import land_geometry
 from binhai_geo.errors import LayerError, WorkflowError
 from binhai_geo.sinks import forestcover as fc
+from binhai_geo.sinks.coverage import land_geometry
 
 from conftest import X0, Y0, synthetic_layers
 

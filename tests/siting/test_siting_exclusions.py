@@ -14,13 +14,8 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, box
 
 from binhai_geo.errors import LayerError, WorkflowError
-from binhai_geo.siting.exclusions import (
-    AGREEMENT_TOLERANCE,
-    BELOW_MIN_AREA,
-    BUFFER_TOLERANCE_M,
-    OUTSIDE,
-    ExclusionContainer,
-)
+from binhai_geo.siting.exclusions import AGREEMENT_TOLERANCE, BUFFER_TOLERANCE_M, ExclusionContainer
+from binhai_geo.siting.reasongrid import BELOW_MIN_AREA, OUTSIDE
 
 X0, Y0 = 39_560_000.0, 4_320_000.0
 CRS = "EPSG:4527"

@@ -11,16 +11,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from binhai_geo.accounting.conformance import TARGET_TECHNOLOGIES, conformance_step
 from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
-from binhai_geo.sites import SITE_COLUMNS, build_sites
-from binhai_geo.siting.conformance import TARGET_TECHNOLOGIES
 from binhai_geo.siting.costs import crf, load_costs
-from binhai_geo.siting.plan import conformance_step, economics_step, eligibility_step
+from binhai_geo.siting.plan import economics_step, eligibility_step
+from binhai_geo.siting.sites import SITE_COLUMNS, build_sites
 from binhai_geo.targets import load_targets
-from tests.conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow
+from tests.conftest import CRS, X0, Y0, capacity_densities, synthetic_layers, write_pack, write_workflow
 
 RULES = """
 [eligibility]
@@ -72,7 +71,7 @@ def _run(tmp_path: Path, mode: str = "vector", extra: str = ""):
     wf = load_workflow(write_workflow(tmp_path, RULES.format(mode=mode) + extra))
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces, offshore_both_as=s.offshore_both_as)
     return wf, layers, sites
 
@@ -93,7 +92,7 @@ def test_eligibility_step_by_hand(tmp_path: Path, mode: str) -> None:
     tol = 0.002 if mode == "vector" else 0.01  # raster: half a 10 m cell along 6 km of boundary
     assert salt["candidate_area_km2"] == pytest.approx(2.0)
     assert salt["area_km2"] == pytest.approx(expect, abs=tol)
-    density = load_capacity_density().set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
+    density = capacity_densities().set_index(["surface", "technology"]).loc[("salt_pan", "pv"), "value"]
     assert salt["capacity_mw"] == pytest.approx(salt["area_km2"] * density)
     assert salt["eligible_share"] == pytest.approx(salt["area_km2"] / 2.0)
     # wind zone 4 km2 cut by a lane +250 m: 2 km x 0.5 km excluded -> 3 km2 x 6 MW/km2
@@ -169,47 +168,6 @@ def test_economics_lcoe_and_ledger_by_hand(tmp_path: Path) -> None:
     assert (led["net_tco2_per_yr"] <= led["avoided_tco2_per_yr"]).all()
 
 
-def test_conformance_by_hand(tmp_path: Path) -> None:
-    wf, layers, sites = _run(tmp_path)
-    el = economics_step(wf, layers, eligibility_step(wf, layers, sites).sites).sites
-    targets = load_targets(wf.targets_path)
-    table = conformance_step(wf, layers, el, targets).tables["conformance"]
-    assert set(table["target_id"]) == set(TARGET_TECHNOLOGIES)
-    assert set(table["area"]) == {"district", "South", "North"}
-    d = table[table["area"] == "district"].set_index("target_id")
-    # projects (the pack's former statuses on GEM's scale, no ledger year given: status -> category):
-    # PV 1000 MW 'pipeline' and 500 MW 'planned' are pipeline (not counted), wind 200 MW 'built' installed
-    assert d.loc["pv_capacity", "pipeline_mw"] == 1500 and d.loc["pv_capacity", "built_mw"] == 0
-    assert d.loc["pv_capacity", "gap_mw"] == pytest.approx(4700)
-    # the PV project fills the salt pan (about 97 MW eligible) and the rest near it: potential left
-    pv_pot = d.loc["pv_capacity", "eligible_potential_mw"]
-    assert 0 <= pv_pot < 80 + 1  # at most the offshore PV zone and roofs beyond 5 km are left
-    assert d.loc["pv_capacity", "status"] == "not closable with eligible sites"
-    assert d.loc["wind_capacity", "built_mw"] == 200
-    assert d.loc["storage_capacity", "gap_mw"] == pytest.approx(400)
-    assert d.loc["renewable_share", "status"] == "not computed"
-    south = table[(table["area"] == "South") & (table["target_id"] == "pv_capacity")].iloc[0]
-    assert math.isnan(south["required"]) and south["pipeline_mw"] == 1500
-
-
-def test_conformance_share_with_total_capacity(tmp_path: Path) -> None:
-    extra = ('\n[assumptions.district]\ntotal_installed_capacity_mw = 10000\n'
-             'total_installed_capacity_source = "test figure"\n')
-    _pack(tmp_path)
-    text = RULES.format(mode="vector")
-    wf = load_workflow(write_workflow(tmp_path, extra + text))
-    layers = load_layers(wf)
-    s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
-                        wind_surfaces=s.wind_surfaces)
-    table = conformance_step(wf, layers, sites, load_targets(wf.targets_path)).tables["conformance"]
-    row = table[(table["target_id"] == "renewable_share") & (table["area"] == "district")].iloc[0]
-    # counted: installed + committed renewables = the 200 MW wind farm (PV is pipeline)
-    assert row["counted"] == pytest.approx(100 * 200 / 10000)
-    # (0.35 x 10000 - 200) / (1 - 0.35)
-    assert row["gap_mw"] == pytest.approx((3500 - 200) / 0.65)
-
-
 @pytest.fixture(scope="module")
 def real_run() -> tuple:
     from tests.conftest import REPO
@@ -217,7 +175,7 @@ def real_run() -> tuple:
     wf = load_workflow(REPO / "workflows" / "binhai_2025.toml")
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces, offshore_both_as=s.offshore_both_as)
     return wf, layers, sites
 

@@ -8,14 +8,13 @@ import pytest
 from solar_testdata import weather_set
 
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import load_capacity_density, packaged_table
+from binhai_geo.factors import packaged_table
 from binhai_geo.solar.archetypes import (
     load_archetype_table,
     load_archetypes,
     min_pitch_no_winter_shading,
 )
 from binhai_geo.solar.batch import simulate
-from binhai_geo.solar.rooftops import load_rooftop_fractions
 
 BINHAI_LAT = 39.2  # north edge of the district's PV surfaces (the Haijing salt field)
 
@@ -33,20 +32,6 @@ def test_every_parameter_has_a_source_and_a_range():
     assert ((lo <= v) & (v <= hi)).all(), num[~((lo <= v) & (v <= hi))]
     assert set(t["archetype"]) == {"salt_pan_fixed", "salt_pan_bifacial", "fishery", "offshore_pile", "floating",
                                    "rooftop_flat", "rooftop_pitched"}
-
-
-def test_density_table_equals_the_archetypes(archetypes):
-    """The packaged capacity_density.csv PV rows are what the default archetypes derive."""
-    dens = load_capacity_density().set_index(["surface", "technology"])["value"]
-    assert dens[("salt_pan", "pv")] == pytest.approx(archetypes["salt_pan_fixed"].capacity_density_mw_per_km2,
-                                                     abs=0.05)
-    assert dens[("fish_pond", "pv")] == pytest.approx(archetypes["fishery"].capacity_density_mw_per_km2, abs=0.05)
-    assert dens[("offshore_zone", "pv")] == pytest.approx(archetypes["offshore_pile"].capacity_density_mw_per_km2,
-                                                          abs=0.05)
-    flat = archetypes["rooftop_flat"]
-    # a large factory roof (setbacks negligible): the share left by its obstructions, in rows
-    factory = 1 - load_rooftop_fractions().loc["factory", "obstruction_share"]
-    assert dens[("rooftop", "pv")] == pytest.approx(factory * flat.capacity_density_mw_per_km2, abs=0.05)
 
 
 def test_density_by_hand(archetypes):

@@ -10,7 +10,7 @@ from solar_testdata import default_year, write_epw
 from typer.testing import CliRunner
 
 from binhai_geo.cli import app
-from binhai_geo.sites import SITE_COLUMNS
+from binhai_geo.siting.sites import SITE_COLUMNS
 
 from conftest import synthetic_layers
 

@@ -13,7 +13,8 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
 from binhai_geo.runner import target_value
-from binhai_geo.sites import build_sites
+from binhai_geo.siting.sites import build_sites
+from binhai_geo.solar.densities import workflow_pv_densities
 from binhai_geo.solar.plan import solar_step
 
 from conftest import write_workflow
@@ -25,7 +26,7 @@ def run_step(wf_path):  # noqa: ANN001, ANN201
     layers = load_layers(wf)
     a = wf.spec.assumptions
     dens = load_capacity_density(wf.resolve(a.capacity_density_file) if a.capacity_density_file else None,
-                                 a.capacity_density)
+                                 a.capacity_density, derived=workflow_pv_densities(wf))
     s = wf.spec.siting
     sites = build_sites(layers.layers, dens, pv_surfaces=s.pv_surfaces, wind_surfaces=s.wind_surfaces,
                         offshore_both_as=s.offshore_both_as)
@@ -89,7 +90,7 @@ def test_workflow_overrides_win(tmp_path, pack):
 
 
 def test_written_densities_are_the_ones_used(tmp_path, pack):
-    """<prefix>_capacity_density_used.csv says which densities the solar engine replaced (floating: 98 MW/km2)."""
+    """<prefix>_capacity_density_used.csv: the PV rows are the chosen archetypes' densities (floating: 98 MW/km2)."""
     import pandas as pd
 
     from binhai_geo.pipeline import run_plan
@@ -100,7 +101,8 @@ def test_written_densities_are_the_ones_used(tmp_path, pack):
     used = pd.read_csv(res.outputs["densities_csv"]).set_index(["surface", "technology"])
     zone = used.loc[("offshore_zone", "pv")]
     assert zone["value_used"] == pytest.approx(98.0, abs=0.05) and zone["n_sites"] == 1
-    assert zone["used"].startswith("replaced per site by the solar engine")
+    # the table's row is derived from the archetype the workflow chose: the sites have its value
+    assert zone["value"] == pytest.approx(zone["value_used"], abs=1e-3) and zone["used"].startswith("table value")
     salt = used.loc[("salt_pan", "pv")]  # the workflow's override wins over the archetype
     assert salt["value"] == salt["value_used"] == 50.0 and salt["used"].startswith("table value")
     assert salt["source"].startswith("workflow override")

@@ -8,19 +8,18 @@ from shapely.geometry import box
 
 from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
-from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
-from binhai_geo.sites import build_sites
+from binhai_geo.siting.sites import build_sites
 from binhai_geo.wind.plan import EXTRA_COLUMNS, TURBINE_COLUMNS, wind_step
 
-from conftest import CRS, X0, Y0, synthetic_layers, write_pack, write_workflow
+from conftest import CRS, X0, Y0, capacity_densities, synthetic_layers, write_pack, write_workflow
 
 
 def _run(wf_path):
     wf = load_workflow(wf_path)
     layers = load_layers(wf)
     s = wf.spec.siting
-    sites = build_sites(layers.layers, load_capacity_density(), pv_surfaces=s.pv_surfaces,
+    sites = build_sites(layers.layers, capacity_densities(), pv_surfaces=s.pv_surfaces,
                         wind_surfaces=s.wind_surfaces, offshore_both_as=s.offshore_both_as)
     return sites, wind_step(wf, layers, sites)
 

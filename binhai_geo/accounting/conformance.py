@@ -3,7 +3,7 @@
 For each capacity target (PV, wind, renewable capacity, renewable share, storage) and for the district
 and each sub-district: installed (``built_mw``), committed and pipeline capacity as the capacity ledger
 categorises its records for the target year (:mod:`binhai_geo.accounting.ledger`, passed in as the
-``category`` column: this engine does not count), eligible potential no ledger record occupies, the
+``category`` column: counted there only), eligible potential no ledger record occupies, the
 required value, the remaining gap, and the cheapest eligible sites that close it.
 
 Rules (stated in the notes):
@@ -33,9 +33,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-#: Statuses (GEM's scale) whose records occupy eligible sites: built or being developed.
-OCCUPYING_STATUSES = ("operating", "construction", "pre-construction", "announced")
-#: Without the ledger's ``category`` column (a direct call of this engine), a status's category
+from binhai_geo.config import Workflow
+from binhai_geo.siting.occupancy import project_occupancy
+from binhai_geo.steps import StepResult
+
+#: Without the ledger's ``category`` column (a direct call of :func:`conformance_table`), a status's category
 #: regardless of year; the pack's former statuses included.
 STATUS_CATEGORY = {"operating": "installed", "construction": "committed", "pre-construction": "pipeline",
                    "announced": "pipeline", "built": "installed", "under_construction": "committed",
@@ -49,8 +51,6 @@ TARGET_TECHNOLOGIES = {
     "renewable_share": ("pv", "wind"),
     "storage_capacity": ("storage",),
 }
-#: Project ``surface`` values that name a differently called layer kind.
-SURFACE_KINDS = {"offshore": "offshore_zone"}
 DISTRICT = ("district", "全区")
 MAX_LISTED = 25
 
@@ -59,59 +59,6 @@ CONFORMANCE_COLUMNS = (
     "counted", "eligible_potential_mw", "gap", "gap_mw", "gap_after_potential_mw", "status",
     "status_zh", "closing_sites", "closing_mw", "closing_max_lcoe_cny_per_mwh", "ranking", "basis",
 )
-
-
-def project_occupancy(
-    sites: gpd.GeoDataFrame, projects: gpd.GeoDataFrame | None, match_m: float
-) -> tuple[np.ndarray, list[str]]:
-    """Capacity of ledger records on each site [MW], and notes on records that do not fit.
-
-    A project (a point) fills the eligible sites of its technology (and surface, when it names one) within
-    ``match_m``, nearest first, each up to its eligible capacity, until the project's capacity is placed.
-    A project larger than the eligible capacity near it is noted with the excess (still counted as
-    installed: the project layer is the record of what is built).
-
-    Parameters
-    ----------
-    sites : GeoDataFrame
-        Eligible sites with ``technology``, ``layer_kind``, ``capacity_mw``.
-    projects : GeoDataFrame or None
-        The ``project`` layer.
-    match_m : float
-        Largest distance [m] from a project point to a site it occupies.
-    """
-    occupied = np.zeros(len(sites))
-    notes: list[str] = []
-    if projects is None or len(projects) == 0 or len(sites) == 0:
-        return occupied, notes
-    status = projects["status"].map(lambda v: {"built": "operating", "under_construction": "construction",
-                                               "pipeline": "pre-construction", "planned": "announced"}.get(v, v))
-    counted = projects[status.isin(OCCUPYING_STATUSES) & projects["technology"].isin(["pv", "wind"])]
-    geoms = sites.geometry.to_numpy()
-    tech = sites["technology"].to_numpy()
-    kind = sites["layer_kind"].to_numpy()
-    cap = sites["capacity_mw"].to_numpy(dtype=float)
-    for _, p in counted.sort_values(["name", "record_id"] if "record_id" in counted else "name").iterrows():
-        cand = tech == p["technology"]
-        surface = p.get("surface")
-        if isinstance(surface, str) and surface:
-            same = cand & (kind == SURFACE_KINDS.get(surface, surface))
-            if same.any():
-                cand = same
-        idx = np.nonzero(cand)[0]
-        left = float(p["capacity_mw"])
-        if len(idx):
-            d = shapely.distance(geoms[idx], p.geometry)
-            for j in idx[np.argsort(d, kind="stable")][np.sort(d) <= match_m]:
-                take = min(left, max(cap[j] - occupied[j], 0.0))
-                occupied[j] += take
-                left -= take
-                if left <= 1e-9:
-                    break
-        if left > 1e-6:
-            notes.append(f"{p['name']}: {left:.0f} of {float(p['capacity_mw']):.0f} MW beyond the eligible capacity "
-                         f"of its technology within {match_m:g} m")
-    return occupied, notes
 
 
 def assign_subdistrict(geoms: np.ndarray, subdistricts: gpd.GeoDataFrame | None) -> np.ndarray:
@@ -211,73 +158,132 @@ def conformance_table(
     tcol = "required" if "required" in targets.columns else "value"
     rows = []
     for t in targets.itertuples(index=False):
-        tid = t.target_id
-        if tid not in TARGET_TECHNOLOGIES:
-            continue
-        techs = TARGET_TECHNOLOGIES[tid]
-        required_all = float(getattr(t, tcol))
-        unit = t.unit
-        district_gap_mw = np.nan
-        for area, area_zh, sub in areas:
-            p = proj[proj["technology"].isin(techs)]
-            s = df[df["technology"].isin(techs)]
-            if sub is not None:
-                p = p[p["subdistrict"] == sub]
-                s = s[s["subdistrict"] == sub]
-            built = float(p.loc[p["category"] == "installed", "capacity_mw"].sum())
-            committed = float(p.loc[p["category"] == "committed", "capacity_mw"].sum())
-            pipeline = float(p.loc[p["category"] == "pipeline", "capacity_mw"].sum())
-            potential = float(s["available_mw"].sum()) if tid != "storage_capacity" else np.nan
-            ranked, how = _ranked(s) if tid != "storage_capacity" else (s.iloc[:0], "")
-            row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
-                   "unit": unit, "built_mw": built, "committed_mw": committed, "pipeline_mw": pipeline,
-                   "eligible_potential_mw": potential, "ranking": how}
-            counted_mw = built + committed
-            required = required_all if sub is None else np.nan
-            basis = ""
-            if tid == "renewable_share":
-                total = total_installed_capacity_mw
-                if not total:
-                    row.update(counted=np.nan, required=required, gap=np.nan, gap_mw=np.nan,
-                               gap_after_potential_mw=np.nan, status="not computed", status_zh="未计算",
-                               basis="needs [assumptions.district] total_installed_capacity_mw with its source")
-                    rows.append(row)
-                    continue
-                counted = 100.0 * counted_mw / total
-                basis = (f"{counted_mw:.0f} MW renewables over {total:.0f} MW total installed "
-                         f"({total_installed_capacity_source}); x = (s T - R) / (1 - s)")
-                if sub is None:
-                    share = required / 100.0
-                    gap = required - counted
-                    gap_mw = max(0.0, (share * total - counted_mw) / (1.0 - share)) if share < 1 else np.inf
-            else:
-                counted = counted_mw
-                if sub is None:
-                    gap = required - counted
-                    gap_mw = max(0.0, gap)
-            if sub is None:
-                district_gap_mw = gap_mw
-            else:
-                gap = np.nan
-                gap_mw = np.nan
-            need = district_gap_mw if sub is not None else gap_mw
-            if tid == "storage_capacity":
-                ids, closing_mw, max_lcoe = "", 0.0, np.nan
-                after = gap_mw
-                basis = basis or "storage is not sited by eligibility: no potential counted"
-            else:
-                ids, closing_mw, max_lcoe = _closing(ranked, need)
-                after = gap_mw - potential if sub is None else np.nan
-            if sub is not None:
-                status, status_zh = "sub-district (district-wide target)", "分区(全区目标)"
-            elif gap_mw <= 0:
-                status, status_zh = "met by installed + committed", "已由已投产和在建项目满足"
-            elif tid != "storage_capacity" and potential >= gap_mw:
-                status, status_zh = "closable with eligible sites", "可由可开发场址补足"
-            else:
-                status, status_zh = "not closable with eligible sites", "可开发场址不足以补足"
-            row.update(counted=counted, required=required, gap=gap, gap_mw=gap_mw, gap_after_potential_mw=after,
-                       status=status, status_zh=status_zh, closing_sites=ids, closing_mw=closing_mw,
-                       closing_max_lcoe_cny_per_mwh=max_lcoe, basis=basis)
-            rows.append(row)
+        if t.target_id in TARGET_TECHNOLOGIES:
+            rows += _target_rows(t, float(getattr(t, tcol)), areas, proj, df, total_installed_capacity_mw,
+                                 total_installed_capacity_source)
     return pd.DataFrame(rows, columns=list(CONFORMANCE_COLUMNS)), notes
+
+
+def _target_rows(t: object, required_all: float, areas: list[tuple[str, str, str | None]], proj: pd.DataFrame,
+                 df: pd.DataFrame, total: float | None, total_source: str | None) -> list[dict]:
+    """Rows of one capacity target: the district first (its gap is what the sub-districts' sites would close)."""
+    tid = t.target_id
+    techs = TARGET_TECHNOLOGIES[tid]
+    storage = tid == "storage_capacity"
+    rows = []
+    district_gap_mw = np.nan
+    for area, area_zh, sub in areas:
+        p = proj[proj["technology"].isin(techs)]
+        s = df[df["technology"].isin(techs)]
+        if sub is not None:
+            p = p[p["subdistrict"] == sub]
+            s = s[s["subdistrict"] == sub]
+        built = float(p.loc[p["category"] == "installed", "capacity_mw"].sum())
+        committed = float(p.loc[p["category"] == "committed", "capacity_mw"].sum())
+        pipeline = float(p.loc[p["category"] == "pipeline", "capacity_mw"].sum())
+        potential = float(s["available_mw"].sum()) if not storage else np.nan
+        ranked, how = _ranked(s) if not storage else (s.iloc[:0], "")
+        row = {"target_id": tid, "description_zh": t.description_zh, "area": area, "area_zh": area_zh,
+               "unit": t.unit, "built_mw": built, "committed_mw": committed, "pipeline_mw": pipeline,
+               "eligible_potential_mw": potential, "ranking": how}
+        required = required_all if sub is None else np.nan
+        if tid == "renewable_share" and not total:
+            row.update(counted=np.nan, required=required, gap=np.nan, gap_mw=np.nan,
+                       gap_after_potential_mw=np.nan, status="not computed", status_zh="未计算",
+                       basis="needs [assumptions.district] total_installed_capacity_mw with its source")
+            rows.append(row)
+            continue
+        counted, gap, gap_mw, basis = _counted_and_gap(tid, built + committed, required, total, total_source,
+                                                       district=sub is None)
+        if sub is None:
+            district_gap_mw = gap_mw
+        need = district_gap_mw if sub is not None else gap_mw
+        if storage:
+            ids, closing_mw, max_lcoe = "", 0.0, np.nan
+            after = gap_mw
+            basis = basis or "storage is not sited by eligibility: no potential counted"
+        else:
+            ids, closing_mw, max_lcoe = _closing(ranked, need)
+            after = gap_mw - potential if sub is None else np.nan
+        status, status_zh = _status(tid, sub, gap_mw, potential)
+        row.update(counted=counted, required=required, gap=gap, gap_mw=gap_mw, gap_after_potential_mw=after,
+                   status=status, status_zh=status_zh, closing_sites=ids, closing_mw=closing_mw,
+                   closing_max_lcoe_cny_per_mwh=max_lcoe, basis=basis)
+        rows.append(row)
+    return rows
+
+
+def _counted_and_gap(tid: str, counted_mw: float, required: float, total: float | None, total_source: str | None,
+                     *, district: bool) -> tuple[float, float, float, str]:
+    """Return the counted value [target unit], gap [unit], gap [MW] and basis (gaps NaN for a sub-district).
+
+    The share target: R renewable MW counted over T total installed MW; closing the gap to s % needs
+    x = (s T - R) / (1 - s) MW more renewables, since each new MW also adds to the total.
+    """
+    basis = ""
+    gap = gap_mw = np.nan
+    if tid == "renewable_share":
+        counted = 100.0 * counted_mw / total
+        basis = (f"{counted_mw:.0f} MW renewables over {total:.0f} MW total installed "
+                 f"({total_source}); x = (s T - R) / (1 - s)")
+        if district:
+            share = required / 100.0
+            gap = required - counted
+            gap_mw = max(0.0, (share * total - counted_mw) / (1.0 - share)) if share < 1 else np.inf
+    else:
+        counted = counted_mw
+        if district:
+            gap = required - counted
+            gap_mw = max(0.0, gap)
+    return counted, gap, gap_mw, basis
+
+
+def _status(tid: str, sub: str | None, gap_mw: float, potential: float) -> tuple[str, str]:
+    """Status (English, Chinese) of a row: met, closable with eligible sites, or not; sub-districts say so."""
+    if sub is not None:
+        return "sub-district (district-wide target)", "分区(全区目标)"
+    if gap_mw <= 0:
+        return "met by installed + committed", "已由已投产和在建项目满足"
+    if tid != "storage_capacity" and potential >= gap_mw:
+        return "closable with eligible sites", "可由可开发场址补足"
+    return "not closable with eligible sites", "可开发场址不足以补足"
+
+
+def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame,
+                     targets: pd.DataFrame, ledger: gpd.GeoDataFrame | None = None) -> StepResult:
+    """Built + pipeline projects and eligible potential against the plan's capacity targets.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The loaded workflow (``[assumptions.district]`` for the share target).
+    layers : LayerSet or mapping of str to GeoDataFrame
+        Uses ``project`` and ``subdistrict``.
+    sites : GeoDataFrame
+        Eligible sites (after the economics step when it ran: LCOE ranks the closing sites).
+    targets : DataFrame
+        The checked targets (:func:`binhai_geo.targets.check_targets`) or the targets file.
+    ledger : GeoDataFrame, optional
+        The capacity ledger's records with their ``category`` for the target year (the runner passes
+        them); default: the ``project`` layer's statuses.
+
+    Returns
+    -------
+    StepResult
+        Table ``conformance``: per capacity target and per area (district, each sub-district).
+    """
+    d = workflow.spec.assumptions.district
+    table, notes = conformance_table(
+        sites, layers.layers if hasattr(layers, "layers") else layers, targets,
+        total_installed_capacity_mw=d.total_installed_capacity_mw,
+        total_installed_capacity_source=d.total_installed_capacity_source,
+        project_match_m=workflow.spec.eligibility.project_match_m,
+        ledger=ledger,
+    )
+    notes.append("Conformance: installed + committed capacity of the ledger (pipeline shown, not counted), plus "
+                 "eligible potential no ledger record occupies; sub-district rows show what each holds against the "
+                 "district-wide targets (规划符合性：已投产+在建(按期)，储备项目单列不计，另计未被占用的可开发潜力).")
+    if not d.total_installed_capacity_mw:
+        notes.append("Renewable-share gap not computed: give [assumptions.district] total_installed_capacity_mw "
+                     "with its source (可再生能源装机占比缺少全区总装机容量).")
+    return StepResult(tables={"conformance": table}, notes=notes)

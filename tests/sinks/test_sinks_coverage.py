@@ -1,7 +1,7 @@
 import pytest
 
-from binhai_geo.coverage import coverage_indicators, land_geometry
 from binhai_geo.sinks.accounting import sink_areas
+from binhai_geo.sinks.coverage import coverage_indicators, land_geometry
 
 from conftest import synthetic_layers
 

@@ -77,7 +77,8 @@ def build_sites(
     Raises
     ------
     ValueError
-        If a layer is not in a projected CRS (areas would be meaningless).
+        If a layer is not in a projected CRS (areas would be meaningless), or a surface's density row has
+        no value (a derived row not filled: see :func:`binhai_geo.factors.load_capacity_density`).
     """
     dens = densities.set_index(["surface", "technology"])
     frames = []
@@ -96,6 +97,10 @@ def build_sites(
             if len(sel) == 0:
                 continue
             row = dens.loc[(kind, tech)]
+            if not np.isfinite(row["value"]):
+                raise ValueError(f"capacity density '{kind}.{tech}' has no value: it is derived (the PV rows from the "
+                                 "PV archetypes, binhai_geo.solar.densities.pv_densities), pass it to "
+                                 "load_capacity_density(derived=...)")
             area_km2 = sel.geometry.area.to_numpy() / 1e6
             length_km = sel.geometry.length.to_numpy() / 1e3
             measure = length_km if row["unit"] == "MW/km" else area_km2
@@ -149,7 +154,8 @@ def densities_used(densities: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame
     """Return the capacity-density table with the densities the sites of a run really have.
 
     The sites step gives every site its row's ``value``; the solar and wind engines then set capacity
-    from their own layouts. This table keeps every row of ``densities`` and adds, from the final sites:
+    from their own layouts. This table keeps every row of ``densities`` (``value`` rounded to 0.001) and adds,
+    from the final sites:
 
     - ``value_used``: total capacity / total area (or length) of the row's sites [the row's unit];
     - ``value_used_min``, ``value_used_max``: the range of the sites' densities;
@@ -179,6 +185,7 @@ def densities_used(densities: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame
     note = np.where(n == 0, "no site (无场址)",
                     np.where(same, "table value (采用表值)",
                              out["technology"].map(REPLACED_BY).fillna("replaced per site (按场址替换)")))
+    out["value"] = np.round(out["value"].to_numpy(dtype=float), 3)  # a derived value (the PV rows) in full is noise
     at = out.columns.get_loc("value") + 1
     for i, (col, values) in enumerate((("value_used", np.round(used, 3)),
                                        ("value_used_min", np.round(by["value_used_min"].to_numpy(), 3)),

@@ -26,9 +26,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from binhai_geo.indicator import Indicator
 from binhai_geo.layermodel import FOREST_MIN_CANOPY
 from binhai_geo.sinks.forestcover import forest_cover_mask, share_of_land
-from binhai_geo.targets import Indicator
 
 #: Coastline within this distance of the district boundary counts as the district's [m].
 SHORELINE_BOUNDARY_TOLERANCE_M = 1000.0

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import geopandas as gpd
 
 from binhai_geo.accounting.capacity import capacity_indicators as _ledger_indicators
+from binhai_geo.accounting.conformance import assign_subdistrict
 from binhai_geo.accounting.ledger import normalise
-from binhai_geo.siting.conformance import assign_subdistrict
-from binhai_geo.targets import Indicator
+from binhai_geo.indicator import Indicator
 
 
 def ledger_records(layers: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
