@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from binhai_geo.notes import Note
+
 #: Statuses (GEM's scale) whose records occupy eligible sites: built or being developed.
 OCCUPYING_STATUSES = ("operating", "construction", "pre-construction", "announced")
 #: Without the ledger's ``category`` column (a direct call of this engine), a status's category
@@ -63,7 +65,7 @@ CONFORMANCE_COLUMNS = (
 
 def project_occupancy(
     sites: gpd.GeoDataFrame, projects: gpd.GeoDataFrame | None, match_m: float
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, list[Note]]:
     """Capacity of ledger records on each site [MW], and notes on records that do not fit.
 
     A project (a point) fills the eligible sites of its technology (and surface, when it names one) within
@@ -81,7 +83,7 @@ def project_occupancy(
         Largest distance [m] from a project point to a site it occupies.
     """
     occupied = np.zeros(len(sites))
-    notes: list[str] = []
+    notes: list[Note] = []
     if projects is None or len(projects) == 0 or len(sites) == 0:
         return occupied, notes
     status = projects["status"].map(lambda v: {"built": "operating", "under_construction": "construction",
@@ -109,8 +111,9 @@ def project_occupancy(
                 if left <= 1e-9:
                     break
         if left > 1e-6:
-            notes.append(f"{p['name']}: {left:.0f} of {float(p['capacity_mw']):.0f} MW beyond the eligible capacity "
-                         f"of its technology within {match_m:g} m")
+            notes.append(Note("siting.conformance.project_over", {"name": str(p["name"]), "beyond_mw": left,
+                                                                  "capacity_mw": float(p["capacity_mw"]),
+                                                                  "match_m": match_m}))
     return occupied, notes
 
 
@@ -165,7 +168,7 @@ def conformance_table(
     total_installed_capacity_source: str | None = None,
     project_match_m: float = 5000.0,
     ledger: gpd.GeoDataFrame | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Note]]:
     """Build the conformance table (columns :data:`CONFORMANCE_COLUMNS`) and notes.
 
     Parameters
@@ -186,7 +189,7 @@ def conformance_table(
         The capacity ledger's records with their ``category`` for the target year (installed, committed,
         pipeline, not counted); default: the ``project`` layer, its status mapped by :data:`STATUS_CATEGORY`.
     """
-    notes: list[str] = []
+    notes: list[Note] = []
     projects = ledger if ledger is not None else layers.get("project")
     subs = layers.get("subdistrict")
     df = pd.DataFrame(sites.drop(columns="geometry")).copy()
@@ -195,8 +198,7 @@ def conformance_table(
     df["available_mw"] = np.clip(df["capacity_mw"].to_numpy(dtype=float) - occupied, 0, None)
     df["subdistrict"] = assign_subdistrict(sites.geometry.to_numpy(), subs)
     if unplaced:
-        notes.append("Projects larger than the eligible capacity near them (counted as installed all the same) "
-                     "项目容量超出附近可开发容量: " + "; ".join(unplaced) + ".")
+        notes.append(Note("siting.conformance.projects_over", {"projects": unplaced}))
     if projects is not None and len(projects):
         proj = pd.DataFrame(projects.drop(columns="geometry")).copy()
         proj["subdistrict"] = assign_subdistrict(projects.geometry.to_numpy(), subs)
