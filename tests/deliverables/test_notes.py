@@ -53,7 +53,8 @@ def test_every_emitted_code_has_both_templates_and_its_parameters(where, code, k
     tpl = templates()
     assert code in tpl, f"{where}: note code {code!r} has no template in deliverables/data/notes.toml"
     assert tpl[code]["en"].strip() and tpl[code]["zh"].strip(), f"{code}: an English and a Chinese template"
-    assert re.search(r"[\u4e00-\u9fff]", tpl[code]["zh"]), f"{code}: the zh template has no Chinese"
+    # Chinese characters, or Chinese punctuation for a template that only frames a nested note
+    assert re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]", tpl[code]["zh"]), f"{code}: no Chinese in zh"
     if keys is not None:
         assert keys == template_params(code), f"{where}: {code} passes {sorted(keys)}, templates use " \
                                               f"{sorted(template_params(code))}"
