@@ -132,3 +132,36 @@ def test_simplifications_render_as_before():
         "Eligible potential is what the workflow's exclusion rules leave; rules the planner has not declared "
         "are not applied (可开发潜力仅扣除工作流中声明的限制规则).",
     ]
+
+
+ENGINE_PACKAGES = ("solar", "wind", "siting", "sinks", "cluster", "accounting")
+
+
+def _prose(node: ast.AST) -> bool:
+    """True when an expression builds text from a literal (an f-string or a sentence) rather than a Note."""
+    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "Note" for n in ast.walk(node)):
+        return False
+    return any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str)
+                                                and " " in n.value) for n in ast.walk(node))
+
+
+def test_engines_write_no_note_prose():
+    """No engine appends, lists or returns a sentence as a note (a new one gets a code and a template)."""
+    files = [p for pkg in ENGINE_PACKAGES for p in (PACKAGE / pkg).rglob("*.py") if p.name != "cli.py"]
+    files += [PACKAGE / "result.py", PACKAGE / "runner.py", PACKAGE / "steps.py"]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            value = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "append", "extend") and "note" in ast.unparse(node.func.value).lower() and node.args:
+                value = node.args[0]
+            elif isinstance(node, ast.keyword) and node.arg == "notes":
+                value = node.value
+            elif isinstance(node, ast.Assign) and any(ast.unparse(t).split(".")[-1] in ("notes", "NOTES",
+                                                                                      "SIMPLIFICATIONS")
+                                                      for t in node.targets):
+                value = node.value  # (a table's note column, e.g. grid_note, is data of the table: not here)
+            if value is not None and _prose(value):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not found, f"notes written as prose in engines (use Note(code, params) and a template): {found}"
