@@ -380,7 +380,7 @@ def test_land_cover_in_web_mercator_gives_true_areas(tmp_path):
     cell_m2 = abs(stack.rio.resolution()[0] * stack.rio.resolution()[1])
     forest_km2 = float((stack.sel(year=2020) == 10).sum()) * cell_m2 / 1e6
     assert forest_km2 == pytest.approx(1.0, rel=0.03)  # nominal Web Mercator pixels would give 1.66
-    assert any("reprojected" in n for n in notes)
+    assert any(n.code == "sinks.landcover.reprojected" and n.params["crs_from"] == "EPSG:3857" for n in notes)
 
 
 def test_the_plan_notes_carry_what_the_weather_reader_repaired(tmp_path):
