@@ -100,6 +100,7 @@ def run() -> list[dict]:
     from binhai_geo.deliverables.atlas import build_atlas, choropleths_of, overlays_of
     from binhai_geo.deliverables.build import build_deliverables
     from binhai_geo.deliverables.fonts import cjk_font
+    from binhai_geo.deliverables.notes import render_all
     from binhai_geo.deliverables.printmaps import print_maps
     from binhai_geo.deliverables.report import build_report
     from binhai_geo.deliverables.webmap import build_map, to_offline_html
@@ -138,7 +139,7 @@ def run() -> list[dict]:
         def big() -> str:
             return to_offline_html(build_map(
                 layers, plan.sites, plan.targets, title=wf.spec.workflow.title, title_zh=wf.spec.workflow.title_zh,
-                credits=wf.region.spec.credits, notes=plan.notes, overlays=overlays_of(plan.geo),
+                credits=wf.region.spec.credits, notes=render_all(plan.notes), overlays=overlays_of(plan.geo),
                 choropleths=choropleths_of(plan), detail_max_features=spec.detail_max_features,
                 grid_cell_m=spec.grid_cell_m, detail_min_zoom=spec.detail_min_zoom))
 

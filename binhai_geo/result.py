@@ -14,14 +14,10 @@ import pandas as pd
 
 from binhai_geo.config import Workflow
 from binhai_geo.layers import LayerSet
+from binhai_geo.notes import Note
 
-#: Said on every map and report until the engines replace these simplifications.
-SIMPLIFICATIONS = (
-    "Sample layers are illustrative placements from public descriptions, not surveyed data "
-    "(示例图层为依据公开资料的示意性位置，非测绘数据).",
-    "Eligible potential is what the workflow's exclusion rules leave; rules the planner has not declared "
-    "are not applied (可开发潜力仅扣除工作流中声明的限制规则).",
-)
+#: Said on every map and report until the engines replace these simplifications (rendered by the deliverables).
+SIMPLIFICATIONS = (Note("plan.sample_layers"), Note("plan.declared_rules_only"))
 
 
 @dataclass
@@ -47,8 +43,9 @@ class PlanResult:
         Named tables of the engine steps (written as ``<prefix>_<name>.csv``).
     geo : dict of str to geopandas.GeoDataFrame
         Named geo layers of the engine steps (written into ``<prefix>_layers.gpkg``).
-    notes : list of str
-        Simplifications of this run, said on the map and in the report.
+    notes : list of Note
+        Simplifications of this run, said on the map and in the report (codes and parameters; the deliverables
+        render them, :func:`binhai_geo.deliverables.notes.render`).
     inputs : list of pathlib.Path
         Files the engine steps read, for the manifest.
     outputs : dict of str to pathlib.Path
@@ -63,6 +60,6 @@ class PlanResult:
     densities: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=lambda: list(SIMPLIFICATIONS))
+    notes: list[Note] = field(default_factory=lambda: list(SIMPLIFICATIONS))
     inputs: list[Path] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)

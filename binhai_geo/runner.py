@@ -28,6 +28,7 @@ from binhai_geo.io import write_csv, write_gpkg_layers
 from binhai_geo.landclasses import PACKAGED_MAPPING
 from binhai_geo.layers import load_layers
 from binhai_geo.manifest import build_manifest
+from binhai_geo.notes import Note
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
 from binhai_geo.siting.sites import build_sites, densities_used
 from binhai_geo.solar.densities import workflow_pv_densities
@@ -47,7 +48,7 @@ class _Collector:
         self.indicators: list = []
         self.tables: dict[str, pd.DataFrame] = {}
         self.geo: dict[str, gpd.GeoDataFrame] = {}
-        self.notes: list[str] = list(SIMPLIFICATIONS)
+        self.notes: list[Note] = list(SIMPLIFICATIONS)
         self.inputs: list[Path] = []
 
     def add(self, name: str, res: StepResult) -> None:
@@ -184,6 +185,7 @@ class RenderedOutputs(Protocol):
 
     messages: list[str]
     font: str | None
+    notes: list[str]  # the run's notes rendered (written as the manifest's "simplifications")
 
     def write(self, out_dir: Path) -> dict[str, Path]:
         """Write every file into ``out_dir``; return the paths by role."""
@@ -246,7 +248,7 @@ def previous_outputs(manifest: Path) -> list[Path]:
         return []
 
 
-def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
+def _write_postgis(result: PlanResult, inputs: list[Path], notes: list[str]) -> dict:
     """Write the run's results and manifest into ``[outputs] postgis`` (one transaction); return what was written."""
     from binhai_geo.postgis.write import write_run  # psycopg loads only when the workflow writes to PostGIS
 
@@ -261,7 +263,7 @@ def _write_postgis(result: PlanResult, inputs: list[Path]) -> dict:
     where = {"target": spec.display, "schema": spec.db_schema, "run_id": run_id}
     summary = {"sites": len(result.sites), "targets": result.targets.set_index("target_id")["status"].to_dict(),
                "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
-               "simplifications": list(result.notes), "postgis": where}
+               "simplifications": list(notes), "postgis": where}
     manifest = build_manifest(workflow_path=wf.path, workflow=wf.spec.model_dump(), inputs=inputs, outputs=[],
                               summary=summary)
     return {**where, "rows": write_run(spec, run_id, wf.id, frames, manifest)}
@@ -312,7 +314,7 @@ def write_outputs(result: PlanResult, out_dir: Path, deliverables: RenderedOutpu
     prefix = wf.prefix
     step("write")
     # PostGIS first, in one transaction: a refused or failed write leaves no file changed either
-    postgis = _write_postgis(result, inputs) if wf.spec.outputs.postgis is not None else None
+    postgis = _write_postgis(result, inputs, deliverables.notes) if wf.spec.outputs.postgis is not None else None
     with output_set(out_dir, replaces=previous_outputs(out_dir / f"{prefix}_manifest.json")) as staged:
         refuse_input(staged.final_dir / f"{prefix}_manifest.json", inputs)
         out = _write_files(result, deliverables, staged.stage, prefix, targets_table, gpkg,
@@ -325,7 +327,7 @@ def write_outputs(result: PlanResult, out_dir: Path, deliverables: RenderedOutpu
             "targets": result.targets.set_index("target_id")["status"].to_dict(),
             "data_status": result.tables["data_status"].to_dict("records") if "data_status" in result.tables else [],
             "layers": {k: r.summary() for k, r in sorted(result.layers.reports.items())},
-            "simplifications": list(result.notes),
+            "simplifications": list(deliverables.notes),
             "deliverables": {"messages": deliverables.messages, "font": deliverables.font},
         }
         if postgis is not None:

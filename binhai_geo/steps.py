@@ -9,7 +9,8 @@ geo layers generically, so a new engine needs no new writing code:
 - ``tables``: named DataFrames, written as ``<prefix>_<name>.csv``;
 - ``geo``: named GeoDataFrames (analysis CRS), written as layers of ``<prefix>_layers.gpkg`` and drawn
   on the map by the deliverables when they know the name;
-- ``notes``: simplifications to state on the map and in the report (bilingual where possible);
+- ``notes``: simplifications to state on the map and in the report, as :class:`~binhai_geo.notes.Note` (a code
+  and its parameters; the deliverables render them in Chinese and English);
 - ``inputs``: files the step read (recorded in the manifest).
 """
 
@@ -22,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from binhai_geo.indicator import Indicator
+from binhai_geo.notes import Note
 
 
 @dataclass
@@ -32,5 +34,5 @@ class StepResult:
     indicators: list[Indicator] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)

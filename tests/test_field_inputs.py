@@ -36,6 +36,7 @@ from binhai_geo.cli import app
 from binhai_geo.errors import BinhaiGeoError, LayerError, OutputError, WeatherError, from_os_error
 from binhai_geo.io import read_layer, read_raster
 from binhai_geo.layermodel import get_kind, implausible
+from binhai_geo.notes import Note
 from binhai_geo.solar.iotools import read_weather
 from binhai_geo.validate import refuse_outside_region, validate_layer
 
@@ -281,7 +282,9 @@ def test_epw_missing_codes_are_filled_and_said_not_blamed_on_j_per_m2(tmp_path):
     d = ws.cells[0].data
     assert d["dni"].iloc[2700:2703].to_numpy() == pytest.approx(truth, rel=0.05, abs=15)  # closure with the sun
     assert np.allclose(d["albedo"], 0.2)
-    assert any("missing-value code 9999 in dni (3 h)" in n for n in ws.notes)
+    said = [n.params["note"] for n in ws.notes if n.code == "solar.weather.file_note"]
+    gap = Note("solar.weather.irradiance_filled.gap", {"column": "dni", "hours": 3})
+    assert any(n.code == "solar.weather.irradiance_filled" and gap in n.params["gaps"] for n in said)
 
 
 def test_cma_dni_artefacts_are_repaired_by_closure_and_reported(tmp_path):
@@ -292,7 +295,8 @@ def test_cma_dni_artefacts_are_repaired_by_closure_and_reported(tmp_path):
     ws = read_weather(write_epw(tmp_path / "cma.epw", df))
     d = ws.cells[0].data
     assert d["dni"].max() < 1100 and d["ghi"].to_numpy() == pytest.approx(default_year()["ghi"].to_numpy(), abs=1e-3)
-    assert any("DNI repaired in 100 hours" in n for n in ws.notes)
+    said = [n.params["note"] for n in ws.notes if n.code == "solar.weather.file_note"]
+    assert any(n.code == "solar.weather.dni_repaired" and n.params["hours"] == 100 for n in said)
 
 
 def test_a_file_that_needs_beam_repair_in_most_hours_is_refused(tmp_path):
@@ -376,7 +380,7 @@ def test_land_cover_in_web_mercator_gives_true_areas(tmp_path):
     cell_m2 = abs(stack.rio.resolution()[0] * stack.rio.resolution()[1])
     forest_km2 = float((stack.sel(year=2020) == 10).sum()) * cell_m2 / 1e6
     assert forest_km2 == pytest.approx(1.0, rel=0.03)  # nominal Web Mercator pixels would give 1.66
-    assert any("reprojected" in n for n in notes)
+    assert any(n.code == "sinks.landcover.reprojected" and n.params["crs_from"] == "EPSG:3857" for n in notes)
 
 
 def test_the_plan_notes_carry_what_the_weather_reader_repaired(tmp_path):
@@ -389,5 +393,7 @@ def test_the_plan_notes_carry_what_the_weather_reader_repaired(tmp_path):
     path = write_epw(tmp_path / "m.epw", df)
     _, _, dist, notes = load_weather_for(str(path), np.array([39.0]), np.array([117.7]), resolve=pathlib.Path,
                                          year=2025, seed=0, cell_deg=0.25)
-    assert any("missing-value code 9999 in dni (3 h)" in n for n in notes)
+    said = [n.params["note"] for n in notes if n.code == "solar.weather.file_note"]
+    gap = Note("solar.weather.irradiance_filled.gap", {"column": "dni", "hours": 3})
+    assert any(n.code == "solar.weather.irradiance_filled" and gap in n.params["gaps"] for n in said)
     assert dist[0] >= 0

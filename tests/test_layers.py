@@ -56,7 +56,7 @@ def test_land_survey_feeds_layer_kinds(tmp_path, pack):
     survey_file(tmp_path)
     wf = write_workflow(tmp_path, extra='\n[land_survey]\npath = "sandiao.gpkg"\n\n[sinks]\nunknown_stand_age_yr = 10\n')
     result = compute_plan(load_workflow(wf))
-    assert any("taken as 10 years old" in n for n in result.notes)
+    assert any(n.code == "sinks.stand_age_assumed" and n.params["age_yr"] == 10 for n in result.notes)
     ls = result.layers
     # survey kinds replace the pack's: 3 km2 salt pan instead of the pack's 2 km2
     assert ls["salt_pan"].geometry.area.sum() == pytest.approx(3e6)

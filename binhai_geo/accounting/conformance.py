@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 
 from binhai_geo.config import Workflow
+from binhai_geo.notes import Note
 from binhai_geo.siting.occupancy import project_occupancy
 from binhai_geo.steps import StepResult
 
@@ -112,7 +113,7 @@ def conformance_table(
     total_installed_capacity_source: str | None = None,
     project_match_m: float = 5000.0,
     ledger: gpd.GeoDataFrame | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Note]]:
     """Build the conformance table (columns :data:`CONFORMANCE_COLUMNS`) and notes.
 
     Parameters
@@ -133,7 +134,7 @@ def conformance_table(
         The capacity ledger's records with their ``category`` for the target year (installed, committed,
         pipeline, not counted); default: the ``project`` layer, its status mapped by :data:`STATUS_CATEGORY`.
     """
-    notes: list[str] = []
+    notes: list[Note] = []
     projects = ledger if ledger is not None else layers.get("project")
     subs = layers.get("subdistrict")
     df = pd.DataFrame(sites.drop(columns="geometry")).copy()
@@ -142,8 +143,7 @@ def conformance_table(
     df["available_mw"] = np.clip(df["capacity_mw"].to_numpy(dtype=float) - occupied, 0, None)
     df["subdistrict"] = assign_subdistrict(sites.geometry.to_numpy(), subs)
     if unplaced:
-        notes.append("Projects larger than the eligible capacity near them (counted as installed all the same) "
-                     "项目容量超出附近可开发容量: " + "; ".join(unplaced) + ".")
+        notes.append(Note("siting.conformance.projects_over", {"projects": unplaced}))
     if projects is not None and len(projects):
         proj = pd.DataFrame(projects.drop(columns="geometry")).copy()
         proj["subdistrict"] = assign_subdistrict(projects.geometry.to_numpy(), subs)
@@ -280,10 +280,7 @@ def conformance_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
         project_match_m=workflow.spec.eligibility.project_match_m,
         ledger=ledger,
     )
-    notes.append("Conformance: installed + committed capacity of the ledger (pipeline shown, not counted), plus "
-                 "eligible potential no ledger record occupies; sub-district rows show what each holds against the "
-                 "district-wide targets (规划符合性：已投产+在建(按期)，储备项目单列不计，另计未被占用的可开发潜力).")
+    notes.append(Note("siting.conformance.method"))
     if not d.total_installed_capacity_mw:
-        notes.append("Renewable-share gap not computed: give [assumptions.district] total_installed_capacity_mw "
-                     "with its source (可再生能源装机占比缺少全区总装机容量).")
+        notes.append(Note("siting.conformance.no_share"))
     return StepResult(tables={"conformance": table}, notes=notes)

@@ -23,6 +23,7 @@ from binhai_geo.cluster.scheduler import Executor, open_scheduler
 from binhai_geo.config import Workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layers import LayerSet
+from binhai_geo.notes import Note
 from binhai_geo.steps import StepResult
 
 
@@ -123,12 +124,13 @@ def cluster_step(workflow: Workflow, layers: LayerSet, scheduler: str | None = N
             run = run_rooftops(src, None, inputs, executor=ex)
             res.tables["rooftop_programme"] = run.summary
             res.inputs.extend([*files, src])
-            res.notes.append(
-                f"Rooftop programme: {run.footprints:,} buildings in {run.partitions} partition(s), "
-                f"{run.summary['capacity_mw'].iloc[-1]:,.1f} MWp, {run.summary['energy_mwh_per_yr'].iloc[-1]:,.0f} "
-                f"MWh/yr, run on '{name}' with {ex.workers} worker(s) (屋顶光伏普查：分区并行计算)")
+            res.notes.append(Note("cluster.rooftops", {
+                "n_buildings": run.footprints, "n_partitions": run.partitions,
+                "capacity_mw": float(run.summary["capacity_mw"].iloc[-1]),
+                "energy_mwh_per_yr": float(run.summary["energy_mwh_per_yr"].iloc[-1]), "scheduler": name,
+                "n_workers": ex.workers}))
         if spec.eligibility_grid:
             res.tables["eligibility_grid"] = eligibility_grid(workflow, layers, ex)
-            res.notes.append(f"Eligibility grid at {workflow.spec.eligibility.resolution_m:g} m, computed tile by "
-                             f"tile on '{name}' (可开发性栅格，分块计算)")
+            res.notes.append(Note("cluster.eligibility_grid", {"resolution_m": workflow.spec.eligibility.resolution_m,
+                                                               "scheduler": name}))
     return res

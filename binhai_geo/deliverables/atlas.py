@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.deliverables.datastatus import data_status
+from binhai_geo.deliverables.notes import render_all
 from binhai_geo.deliverables.registry import GEO_LAYERS, TABLES, column, geo_entry, table_entry
 from binhai_geo.deliverables.webmap import Choropleth, Overlay, TileBasemap, build_map, to_offline_html
 
@@ -266,7 +267,7 @@ def build_atlas(result: PlanResult, *, basemaps: list[str] | None = None,
     amap = any(k in AMAP_LAYERS for k in keys)
     if amap and any(k in TIANDITU_LAYERS for k in keys):
         raise ValueError("Tianditu (WGS84/CGCS2000) and AMap (GCJ-02) basemaps cannot share one map")
-    notes = ([AMAP_NOTE] if amap else []) + list(result.notes)
+    notes = ([AMAP_NOTE] if amap else []) + render_all(result.notes)
     credits = list(wf.region.spec.credits)
     return build_map(
         result.layers.layers,

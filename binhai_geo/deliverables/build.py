@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from binhai_geo.atomic import write_text_atomic, write_with
+from binhai_geo.deliverables.notes import render_all
 from binhai_geo.result import PlanResult
 
 log = logging.getLogger("binhai_geo.deliverables")
@@ -24,11 +25,12 @@ PARTS = ("atlas", "print", "report")
 
 @dataclass
 class Deliverables:
-    """Rendered deliverables: output role -> (file name, content), and messages for the user."""
+    """Rendered deliverables: output role -> (file name, content), messages for the user, the run's notes as text."""
 
     files: dict[str, tuple[str, str | bytes]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     font: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def write(self, out_dir: Path) -> dict[str, Path]:
         """Write every file into ``out_dir`` atomically; return the paths by role."""
@@ -77,7 +79,7 @@ def build_deliverables(
     spec = wf.spec.deliverables
     if parts is None:
         parts = [p for p, on in zip(PARTS, (wf.spec.outputs.map, spec.print_maps, spec.report), strict=True) if on]
-    out = Deliverables()
+    out = Deliverables(notes=render_all(result.notes))
     if "atlas" in parts:
         pages = atlas_pages(result)
         out.files.update({role: page for role, page in pages.pages.items()})

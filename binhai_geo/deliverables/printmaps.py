@@ -30,6 +30,7 @@ from binhai_geo.deliverables.datastatus import data_status
 from binhai_geo.deliverables.fonts import CjkFont, rc_params
 from binhai_geo.deliverables.formatting import fmt, fmt_number, gap_and_surplus
 from binhai_geo.deliverables.maplayers import Choropleth, Overlay
+from binhai_geo.deliverables.notes import render_all
 from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAYERS, THEME_LABELS
 from binhai_geo.deliverables.styling import classify
 from binhai_geo.layermodel import LAYER_KINDS
@@ -395,7 +396,7 @@ def _page_footer(fig: Any, result: PlanResult, crs: Any, extent: tuple[float, fl
     crs_note = (f"坐标系 CRS: {crs.name} ({crs.to_string()}); 上方为坐标北 grid north "
                 f"(子午线收敛角 meridian convergence {conv:+.2f}°)")
     credits = " | ".join(result.workflow.region.spec.credits)
-    notes = " ".join(str(n) for n in result.notes[:2])
+    notes = " ".join(render_all(result.notes[:2]))
     fig.text(0.03, 0.075, crs_note, fontsize=6.5, va="top", color="#333")
     data = f"数据来源 Data: {credits}; 灰色 grey: 区域数据范围外 outside the region's data"
     fig.text(0.03, 0.055, _wrap(data, 190), fontsize=6.2, va="top", color="#333")

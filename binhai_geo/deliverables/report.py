@@ -27,6 +27,7 @@ from binhai_geo.deliverables import charts
 from binhai_geo.deliverables.datastatus import data_status, status_html
 from binhai_geo.deliverables.fonts import CjkFont
 from binhai_geo.deliverables.formatting import esc, fmt, fmt_number, gap_and_surplus
+from binhai_geo.deliverables.notes import render_all
 from binhai_geo.deliverables.panels import COMPARISONS
 from binhai_geo.deliverables.registry import (
     DASHBOARD_FIRST,
@@ -358,7 +359,7 @@ def build_report(result: PlanResult, *, inputs: Sequence[Path], font: CjkFont | 
     sections.append(("assumptions", "假设与因子（含来源） Assumptions and factors, with sources",
                      dens + "".join(factors)))
     sections.append(("provenance", "数据来源与可追溯性 Provenance", _provenance_html(result, inputs)))
-    notes = "".join(f"<div class='note'>{esc(n)}</div>" for n in result.notes)
+    notes = "".join(f"<div class='note'>{esc(n)}</div>" for n in render_all(result.notes))
     sections.append(("limitations", "局限与说明 Limitations", notes or "<p>–</p>"))
     if outputs:
         items = "".join(f"<li><code>{esc(o)}</code></li>" for o in outputs)

@@ -187,6 +187,8 @@ def register(app: typer.Typer) -> None:
         crs: Annotated[str, typer.Option("--crs", help="projected CRS areas are computed in")] = "EPSG:4527",
     ) -> None:
         """Forest coverage rate by year and sub-district (森林覆盖率逐年统计)."""
+        from binhai_geo.deliverables.notes import render_all
+
         try:
             from binhai_geo.atomic import check_writable_dir
             from binhai_geo.io import write_csv, write_gpkg
@@ -219,7 +221,7 @@ def register(app: typer.Typer) -> None:
                 f"{mismatch['zones_outside_km2']:.1f} km2 of zones lie outside it): the district row is not the sum "
                 "of its sub-districts. Is --boundary the district boundary (a region pack's 'boundary' layer), not "
                 "the land of the whole map frame? (分区与边界不一致：全区值不等于各分区之和)")
-        for n in notes:
+        for n in render_all(notes):
             out_console.print(f"note: {n}")
         d = table[table["subdistrict"] == fc.DISTRICT]
         for r in d.itertuples():

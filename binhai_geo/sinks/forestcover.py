@@ -37,6 +37,7 @@ from binhai_geo.errors import LayerError, WorkflowError
 from binhai_geo.factors import packaged_table, read_table
 from binhai_geo.io import read_raster
 from binhai_geo.layermodel import FOREST_COVER_TYPES, FOREST_MIN_CANOPY
+from binhai_geo.notes import Note
 
 #: Default years for a stand to close its canopy (reach 0.2) after planting [yr] (assumption).
 DEFAULT_CLOSURE_AGE_YR = 5
@@ -241,7 +242,7 @@ def parse_year_inputs(items: Sequence[str]) -> dict[int, Path]:
 
 
 def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: object = "EPSG:4527",
-                         mapping: pd.DataFrame | None = None) -> tuple[object, list[str]]:
+                         mapping: pd.DataFrame | None = None) -> tuple[object, list[Note]]:
     """Read land-cover rasters by year into one aligned xarray stack.
 
     Parameters
@@ -257,7 +258,7 @@ def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: obje
     -------
     stack : xarray.DataArray
         Dimensions (year, y, x), the first year's grid and dtype, ``rio.nodata`` set (or None).
-    notes : list of str
+    notes : list of binhai_geo.notes.Note
         What was aligned or reprojected.
 
     Raises
@@ -271,7 +272,7 @@ def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: obje
 
     if not inputs:
         raise WorkflowError("no land-cover rasters given", hint="give at least one YEAR=PATH")
-    notes: list[str] = []
+    notes: list[Note] = []
     arrays = []
     ref = None
     for year, path in sorted(inputs.items()):
@@ -287,9 +288,9 @@ def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: obje
                 src = da.rio.crs.to_string()
                 da = da.rio.reproject(analysis_crs, resampling=Resampling.nearest,
                                       nodata=da.rio.nodata if da.rio.nodata is not None else 0)
-                notes.append(f"land cover {year} ({p.name}) reprojected from {src} to {analysis_crs} "
-                             f"(nearest neighbour, {abs(da.rio.resolution()[0]):.1f} m cells) "
-                             f"土地覆盖栅格已重投影")
+                notes.append(Note("sinks.landcover.reprojected", {
+                    "year": year, "file": p.name, "crs_from": src, "crs_to": str(analysis_crs),
+                    "cell_m": abs(float(da.rio.resolution()[0]))}))
             ref = da
         else:
             same = (da.rio.crs == ref.rio.crs and da.shape == ref.shape
@@ -297,15 +298,16 @@ def read_landcover_stack(inputs: Mapping[int, str | Path], *, analysis_crs: obje
             if not same:
                 what = []
                 if da.rio.crs != ref.rio.crs:
-                    what.append(f"CRS {da.rio.crs.to_string()}")
+                    what.append(Note("sinks.landcover.aligned.crs", {"crs": da.rio.crs.to_string()}))
                 if not np.allclose(da.rio.resolution(), ref.rio.resolution()):
-                    what.append(f"resolution {abs(da.rio.resolution()[0]):g}")
-                what = what or ["grid origin or extent"]
+                    what.append(Note("sinks.landcover.aligned.resolution",
+                                     {"resolution_m": abs(float(da.rio.resolution()[0]))}))
+                what = what or [Note("sinks.landcover.aligned.grid")]
                 nod = da.rio.nodata if da.rio.nodata is not None else ref.rio.nodata
                 da = da.rio.reproject_match(ref, resampling=Resampling.nearest,
                                             nodata=nod if nod is not None else 0)
-                notes.append(f"land cover {year} ({p.name}) had a different {', '.join(what)}: aligned to the "
-                             f"{min(inputs)} grid with rioxarray (nearest neighbour) 已对齐到首年栅格")
+                notes.append(Note("sinks.landcover.aligned", {"year": year, "file": p.name, "differences": what,
+                                                               "reference_year": min(inputs)}))
         arr = da.astype(ref.dtype) if da.dtype != ref.dtype else da
         arrays.append(arr.expand_dims(year=[int(year)]))
         if mapping is not None:

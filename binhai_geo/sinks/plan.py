@@ -25,6 +25,7 @@ from binhai_geo.factors import packaged_table
 from binhai_geo.indicator import Indicator
 from binhai_geo.layermodel import FOREST_MIN_CANOPY
 from binhai_geo.layers import LayerSet
+from binhai_geo.notes import Note
 from binhai_geo.sinks import accounting, credits, forestcover, scenarios
 from binhai_geo.sinks.coverage import land_geometry, natural_shoreline_indicator, protected_share_indicator
 from binhai_geo.sinks.factors import class_table, load_sink_factors
@@ -35,19 +36,8 @@ DEFAULT_TARGET_YEARS = {"forest_cover": 2025, "forest_cover_2030": 2030}
 #: Years of history shown before the workflow year in the by-year tables.
 HISTORY_YEARS = 10
 
-NOTES = (
-    "Sink overlap rule: forest > wetland > tidal-flat layer; each area counted once (a forest patch over a "
-    "wetland counts as forest); protected areas are not a sink class "
-    "(碳汇面积不重复计算：林地优先于湿地，湿地优先于滩涂).",
-    "Sink factors: IPCC 2006/2013 Tier 1 defaults and literature, low/central/high; oyster reef, mariculture "
-    "shellfish and bare tidal flat are research estimates, not creditable; other shrubland and other woodland are "
-    "neither forest cover nor creditable (牡蛎礁、贝类养殖、光滩碳汇为研究估算，其他灌木林、其他林地不可计入核证).",
-    "Plantation sinks follow a stand-age growth curve (young stands sequester little); soil carbon under "
-    "plantations and forest losses are not counted (人工林碳汇按林龄生长曲线估算，未计土壤碳变化与林地损失).",
-    "Forest cover counts tree forest with canopy >= 0.2, bamboo and designated shrubland over land area; "
-    "past years are back-cast and future years projected from year_planted, assuming canopy closure after a "
-    "fixed number of years (森林覆盖率按乔木林郁闭度≥0.2、竹林、特别规定灌木林计；历年值按造林年份推算).",
-)
+NOTES = (Note("sinks.overlap_rule"), Note("sinks.factors"), Note("sinks.plantation_growth"),
+         Note("sinks.forest_cover_rule"))
 
 
 def _check_file(workflow: Workflow, rel: str, key: str) -> Path:
@@ -91,7 +81,7 @@ def _with_assumed_ages(lay: dict, age_yr: int | None, year: int) -> dict:
 
 
 def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolved: gpd.GeoDataFrame,
-                   years: list[int]) -> tuple[dict[str, pd.DataFrame], list[str], list[Path]]:
+                   years: list[int]) -> tuple[dict[str, pd.DataFrame], list[Note], list[Path]]:
     """Gross biomass sink and creditable reductions of the plantings and qualifying stands, by year."""
     spec = workflow.spec.sinks
     cpath = _check_file(workflow, spec.credits_file, "credits_file") if spec.credits_file else None
@@ -110,21 +100,19 @@ def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolve
     span = list(range(first, years[-1] + 1))
     cohorts = pd.concat([plant, credits.stand_cohorts(elig[elig["eligible"]], names)], ignore_index=True)
     table = credits.project_credits(cohorts, classes, rules, span)
-    notes = [f"Creditable reductions follow the structure of CCER-14-001-V01 造林碳汇 (MEE 2023): project removals "
-             f"(above- and below-ground biomass) - baseline - leakage, less an uncertainty deduction "
-             f"({rules.uncertainty_pct[0]:g}% uncertainty, {rules.threshold_pct:g}% threshold), within a "
-             f"{rules.crediting_period_yr}-yr crediting period; parameters marked verified=no are assumptions; an "
-             "ex-ante projection, not a certified figure (按造林碳汇方法学结构估算的可核证减排量，为事前预估)."]
-    n_ok = int(elig["eligible"].sum())
-    notes.append(f"Forest stands qualifying as afforestation projects: {n_ok} of {len(elig)} (class creditable, "
-                 f"planted from {rules.earliest_start_year}, not on wetland); land not forest for "
-                 f"{rules.min_nonforest_years_before_start} yr before planting is assumed where no earlier land cover "
-                 "is given; plantings of the scenario are assumed on eligible land (符合造林碳汇条件的林分).")
+    notes = [Note("sinks.credits.method", {"uncertainty_pct": rules.uncertainty_pct[0],
+                                           "threshold_pct": rules.threshold_pct,
+                                           "crediting_period_yr": rules.crediting_period_yr})]
+    notes.append(Note("sinks.credits.eligible_stands", {
+        "n_eligible": int(elig["eligible"].sum()), "n_stands": len(elig),
+        "earliest_start_year": rules.earliest_start_year,
+        "min_nonforest_years": rules.min_nonforest_years_before_start}))
     for name, g in table[table["kind"] == "afforestation scenario"].groupby("project", sort=False):
         last = g.iloc[-1]
-        notes.append(f"{name} {int(g['year'].iloc[0])}-{int(last['year'])}: gross biomass sink "
-                     f"{last['gross_tco2']:,.0f} t CO2, creditable {last['creditable_tco2']:,.0f} t CO2 "
-                     "(毛碳汇与可核证减排量).")
+        notes.append(Note("sinks.credits.project", {"project": str(name), "year_from": int(g["year"].iloc[0]),
+                                                    "year_to": int(last["year"]),
+                                                    "gross_tco2": float(last["gross_tco2"]),
+                                                    "creditable_tco2": float(last["creditable_tco2"])}))
     tables = {"sink_credits_by_year": table, "sink_credit_eligibility": elig,
               "sink_credit_parameters_used": params.reset_index(drop=True)}
     return tables, notes, [cpath or packaged_table("ccer_afforestation.csv")]
@@ -167,8 +155,7 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
         f0 = layers.layers["forest"]
         n = int(pd.to_numeric(f0["year_planted"], errors="coerce").isna().sum()) if "year_planted" in f0 else len(f0)
         age = spec.unknown_stand_age_yr
-        notes.append(f"{n} forest feature(s) without year_planted taken as {age} years old in {year} "
-                     f"([sinks] unknown_stand_age_yr) ({n}个林地图斑无造林年份，按{age}年林龄计)")
+        notes.append(Note("sinks.stand_age_assumed", {"n_features": n, "age_yr": age, "year": year}))
     inputs: list[Path] = []
 
     fpath = _check_file(workflow, spec.factors_file, "factors_file") if spec.factors_file else None
@@ -183,8 +170,8 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     resolved_all, _ = accounting.resolve_overlaps(accounting.sink_features(lay, classes))
     by_year = accounting.sink_by_year(resolved_all, classes, horizon)
     if len(overlaps):
-        notes.append(f"Sink overlaps resolved: {overlaps['pairwise_overlap_km2'].sum():.2f} km2 counted once "
-                     f"({len(overlaps)} class pair(s)) 重叠面积已去重.")
+        notes.append(Note("sinks.overlaps_resolved", {"overlap_km2": float(overlaps["pairwise_overlap_km2"].sum()),
+                                                       "n_pairs": len(overlaps)}))
 
     # -- indicators and forest cover by year
     indicators: list[Indicator] = []
@@ -260,13 +247,13 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
                 if y25 in s.index:
                     span = s.loc[y25:y30, "forest_cover_pct"]
                     decline = bool((span.diff().dropna() < -1e-9).any())
-                    notes.append(f"Forest cover trend {y25}-{y30}: {span.iloc[0]:.2f}% -> {span.iloc[-1]:.2f}% "
-                                 f"({'declines in some year' if decline else 'no decline'}; target 6.53% in {y25}, "
-                                 f"no decline to {y30}) 森林覆盖率趋势.")
+                    trend = (Note("sinks.forest_cover_trend.declines") if decline
+                             else Note("sinks.forest_cover_trend.no_decline"))
+                    notes.append(Note("sinks.forest_cover_trend", {
+                        "year_from": y25, "year_to": y30, "cover_from_pct": float(span.iloc[0]),
+                        "cover_to_pct": float(span.iloc[-1]), "trend": trend}))
             if spec.afforestation:
-                notes.append("Afforestation scenario: plantings assumed on land not already forest, no survival "
-                             "losses; reduce the area if some of it is already in the forest layer "
-                             "(造林情景：假定新造林不与现有林地重叠).")
+                notes.append(Note("sinks.afforestation_assumption"))
 
         # gain/loss map between two years
         y_from = spec.change_from_year if spec.change_from_year is not None else year - 5
@@ -279,9 +266,7 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     for ind in (protected_share_indicator(lay), natural_shoreline_indicator(lay)):
         if ind is not None:
             indicators.append(ind)
-    notes.append("Protected share: union of all protected-area zones within the land area over the land area; "
-                 "natural shoreline: natural coastline length within 1 km of the district boundary over all of it "
-                 "(自然保护地占比按陆域计；自然岸线保有率按岸线长度计).")
+    notes.append(Note("sinks.protected_shoreline_rule"))
 
     tables["sink_ledger"] = ledger
     tables["sink_by_year"] = by_year
@@ -295,9 +280,10 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     if len(ledger):
         t = ledger[["tco2_per_yr", "tco2_per_yr_low", "tco2_per_yr_high"]].sum()
         cred = ledger.loc[ledger["creditable"], "tco2_per_yr"].sum()
-        notes.append(f"Sinks {year}: {t['tco2_per_yr']:,.0f} t CO2/yr (range {t['tco2_per_yr_low']:,.0f}-"
-                     f"{t['tco2_per_yr_high']:,.0f}), of which {cred:,.0f} from creditable classes "
-                     f"(年碳汇量，含范围).")
+        notes.append(Note("sinks.total", {"year": year, "tco2_per_yr": float(t["tco2_per_yr"]),
+                                          "tco2_per_yr_low": float(t["tco2_per_yr_low"]),
+                                          "tco2_per_yr_high": float(t["tco2_per_yr_high"]),
+                                          "creditable_tco2_per_yr": float(cred)}))
     return StepResult(indicators=indicators, tables=tables, geo=geo, notes=notes,
                       inputs=list(dict.fromkeys(inputs)))
 

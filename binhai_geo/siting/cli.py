@@ -30,6 +30,7 @@ def site(
     try:
         from binhai_geo.atomic import check_writable_dir, write_with
         from binhai_geo.config import load_workflow
+        from binhai_geo.deliverables.notes import render_all
         from binhai_geo.deliverables.supplycurve import plot_supply_curve
         from binhai_geo.io import split_by_geometry, write_csv, write_gpkg_layers
         from binhai_geo.runner import PLAN_STEPS, compute_plan
@@ -70,7 +71,7 @@ def site(
     for r in conf[conf["area"] == "district"].itertuples(index=False):
         gap = "–" if r.gap_mw != r.gap_mw else f"{r.gap_mw:,.0f} MW"
         out_console.print(f"  {r.target_id}: gap {gap}; {r.status} ({r.status_zh})", highlight=False)
-    for note in result.notes:
+    for note in render_all(result.notes):
         if "ligib" in note or "LCOE" in note or "onformance" in note:
             err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     for path in written:

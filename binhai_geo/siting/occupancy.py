@@ -13,6 +13,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from binhai_geo.notes import Note
+
 #: Statuses (GEM's scale) whose records occupy eligible sites: built or being developed.
 OCCUPYING_STATUSES = ("operating", "construction", "pre-construction", "announced")
 #: Project ``surface`` values that name a differently called layer kind.
@@ -21,7 +23,7 @@ SURFACE_KINDS = {"offshore": "offshore_zone"}
 
 def project_occupancy(
     sites: gpd.GeoDataFrame, projects: gpd.GeoDataFrame | None, match_m: float
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, list[Note]]:
     """Capacity of ledger records on each site [MW], and notes on records that do not fit.
 
     A project (a point) fills the eligible sites of its technology (and surface, when it names one) within
@@ -39,7 +41,7 @@ def project_occupancy(
         Largest distance [m] from a project point to a site it occupies.
     """
     occupied = np.zeros(len(sites))
-    notes: list[str] = []
+    notes: list[Note] = []
     if projects is None or len(projects) == 0 or len(sites) == 0:
         return occupied, notes
     status = projects["status"].map(lambda v: {"built": "operating", "under_construction": "construction",
@@ -67,6 +69,7 @@ def project_occupancy(
                 if left <= 1e-9:
                     break
         if left > 1e-6:
-            notes.append(f"{p['name']}: {left:.0f} of {float(p['capacity_mw']):.0f} MW beyond the eligible capacity "
-                         f"of its technology within {match_m:g} m")
+            notes.append(Note("siting.conformance.project_over", {"name": str(p["name"]), "beyond_mw": left,
+                                                                  "capacity_mw": float(p["capacity_mw"]),
+                                                                  "match_m": match_m}))
     return occupied, notes

@@ -19,6 +19,7 @@ import pyproj
 import shapely
 
 from binhai_geo.config import Workflow
+from binhai_geo.notes import Note
 from binhai_geo.siting.exclusions import ExclusionContainer
 from binhai_geo.siting.reasongrid import BELOW_MIN_AREA, ELIGIBLE, MIN_AREA_REASON, OUTSIDE
 from binhai_geo.siting.sites import SITE_COLUMNS
@@ -88,11 +89,10 @@ def eligibility_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
     spec = workflow.spec.eligibility
     lay = _layers(layers)
     crs = pyproj.CRS.from_user_input(spec.crs or workflow.region.spec.analysis_crs)
-    notes: list[str] = []
+    notes: list[Note] = []
     rules = rule_table(spec, lay)
     if len(sites) == 0:
-        return StepResult(tables={"eligibility_rules": rules}, notes=["No candidate sites: nothing to check for "
-                                                                     "eligibility (无候选场址)."])
+        return StepResult(tables={"eligibility_rules": rules}, notes=[Note("siting.eligibility.no_sites")])
     work = sites if sites.crs is not None and pyproj.CRS.from_user_input(sites.crs) == crs else sites.to_crs(crs)
     techs = sorted(set(work["technology"]))
     boxes = {t: build_container(spec, lay, t, crs=crs, resolve=workflow.resolve) for t in techs}
@@ -153,19 +153,15 @@ def eligibility_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame
     elig_geo = kept[["site_id", "name", "name_zh", "layer_kind", "technology", "area_km2", "length_km", "capacity_mw",
                      "candidate_capacity_mw", "eligible_share", "geometry"]]
     n_rules = len(spec.rules)
-    how = ("exact vector overlay (shapely)" if mode == "vector"
-           else f"raster at {spec.resolution_m:g} m (cell centres), lines by exact overlay")
-    notes.append(f"Eligibility: {n_rules} exclusion rule(s) from [eligibility], {how}; capacities are eligible "
-                 f"area x capacity density (可开发面积×装机密度，已扣除{n_rules}条限制规则).")
+    how = (Note("siting.eligibility.method.vector") if mode == "vector"
+           else Note("siting.eligibility.method.raster", {"resolution_m": spec.resolution_m}))
+    notes.append(Note("siting.eligibility.method", {"n_rules": n_rules, "method": how}))
     if n_rules == 0:
-        notes.append("No eligibility rules declared: every candidate area counts as eligible "
-                     "(未设置限制规则，候选区全部计为可开发).")
+        notes.append(Note("siting.eligibility.no_rules"))
     if len(dropped):
-        notes.append(f"{len(dropped)} candidate site(s) fully excluded and dropped (完全被限制的候选场址): "
-                     + ", ".join(dropped["site_id"].head(10)) + (" ..." if len(dropped) > 10 else "") + ".")
-    notes.append("Exclusion buffers are around each feature, including features outside the district whose "
-                 "buffers reach in; an excluded part is named by the first rule that excludes it "
-                 "(限制区缓冲含区外要素；重叠部分归入首条规则).")
+        notes.append(Note("siting.eligibility.dropped", {"n_sites": len(dropped),
+                                                          "site_ids": [str(s) for s in dropped["site_id"]]}))
+    notes.append(Note("siting.eligibility.buffers"))
     return StepResult(sites=kept, tables={"exclusion_summary": summary, "eligibility_rules": rules},
                       geo={"eligible_areas": elig_geo, "excluded_areas": ex}, notes=notes)
 
@@ -254,23 +250,16 @@ def economics_step(workflow: Workflow, layers: object, sites: gpd.GeoDataFrame) 
     occupied, _ = project_occupancy(out, lay.get("project"), spec.project_match_m)
     curve = supply_curve(out, occupied)
     notes = [
-        "LCOE = (capex x CRF + fixed O&M) / levelised energy, levelised energy = first-year energy x CRF x "
-        "sum over the lifetime of (1 - d)^(t-1) / (1 + r)^t with degradation d per technology (PV 0.5 %/yr, wind "
-        "1.6 %/yr; costs.csv); documented cost table; no taxes, subsidies or land lease "
-        "(平准化度电成本 = (初始投资×资本回收系数 + 运维费) / 平准化发电量，计入逐年衰减；简化：不计税费、补贴与租地).",
-        "Grid connection: straight line to the nearest substation of adequate voltage x route factor, sea part "
-        "as submarine cable; no routing or substation capacity limits (并网距离按直线×路径系数).",
-        f"Avoided CO2 uses the grid emission factor {ef.value:g} t/MWh ({ef.source.split(':')[0]}), an average, not "
-        "a marginal factor; a site on forest, wetland or tidal flat loses that land's annual sink and releases part "
-        f"of its carbon stock once, spread over {release.period_yr:g} years in net_tco2_per_yr (IPCC 2006 AFOLU "
-        "Vol.4 Ch.2; 2013 Wetlands Supplement Ch.4) (减排量按区域电网平均排放因子；占用林地湿地滩涂计年汇量损失"
-        "和一次性碳储量释放，释放量分摊计入净减排).",
+        Note("siting.economics.lcoe"),
+        Note("siting.economics.grid"),
+        Note("siting.economics.avoided_co2", {"emission_factor_t_per_mwh": ef.value,
+                                              "factor_source": ef.source.split(":")[0],
+                                              "release_period_yr": release.period_yr}),
     ]
     no_energy = int(out["energy_mwh_per_yr"].isna().sum())
     if no_energy:
-        notes.append(f"{no_energy} of {len(out)} site(s) have no annual energy yet (the yield engines did not fill "
-                     "it): no LCOE, left out of the supply curve (无年发电量的场址不计度电成本、不进入供给曲线).")
+        notes.append(Note("siting.economics.no_energy", {"n_without_energy": no_energy, "n_sites": len(out)}))
     if lay.get("substation") is None:
-        notes.append("No substation layer: grid connection not costed (无变电站图层，未计并网成本).")
+        notes.append(Note("siting.economics.no_substations"))
     return StepResult(sites=out, tables={"supply_curve": curve, "carbon_ledger": ledger.reset_index(drop=True)},
                       notes=notes, inputs=inputs)

@@ -38,6 +38,7 @@ import pandas as pd
 
 from binhai_geo.atomic import note_input
 from binhai_geo.errors import WeatherError
+from binhai_geo.notes import Note
 from binhai_geo.solar.weathercheck import field_checks, to_hourly, validate_weather
 
 CANONICAL = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
@@ -70,7 +71,7 @@ class WeatherSet:
         True for the default year built from climate normals (not measured data).
     path : pathlib.Path or None
         The file read.
-    notes : list of str
+    notes : list of binhai_geo.notes.Note
         Things said about the source (e.g. distance of the sites from a point file).
     """
 
@@ -78,7 +79,7 @@ class WeatherSet:
     source: str
     stand_in: bool = False
     path: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def nearest(self, latitude: np.ndarray, longitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the index of the nearest cell for each point and its distance [km]."""
@@ -94,7 +95,7 @@ class WeatherSet:
 
 
 def _finish(df: pd.DataFrame, path: Path, shift_minutes: int, lat: float, lon: float, alt: float, *,
-            epw: bool = False) -> tuple[pd.DataFrame, list[str]]:
+            epw: bool = False) -> tuple[pd.DataFrame, list[Note]]:
     """Prepare a weather table: canonical columns, hourly, labels at interval middles, checked.
 
     Sub-hourly rows are aggregated; the field checks (:func:`binhai_geo.solar.weathercheck.field_checks`)
@@ -117,7 +118,7 @@ def _finish(df: pd.DataFrame, path: Path, shift_minutes: int, lat: float, lon: f
 
 
 def _single(df: pd.DataFrame, meta: dict, path: Path, fmt: str, shift: int, *, epw: bool = False,
-            notes: list[str] | None = None) -> WeatherSet:
+            notes: list[Note] | None = None) -> WeatherSet:
     lat = float(meta.get("latitude", np.nan))
     lon = float(meta.get("longitude", np.nan))
     alt = float(meta.get("altitude", meta.get("elevation", 0.0)) or 0.0)
@@ -125,7 +126,7 @@ def _single(df: pd.DataFrame, meta: dict, path: Path, fmt: str, shift: int, *, e
         raise WeatherError("the file states no latitude/longitude", file=str(path),
                            hint="use a file whose header gives the station location")
     data, said = _finish(df, path, shift, lat, lon, alt, epw=epw)
-    said = [f"{path.name}: {n}" for n in [*(notes or []), *said]]
+    said = [Note("solar.weather.file_note", {"file": path.name, "note": n}) for n in [*(notes or []), *said]]
     return WeatherSet([WeatherCell(path.stem, lat, lon, alt, data)], f"{fmt} file {path.name}", path=path,
                       notes=said)
 
@@ -160,7 +161,7 @@ def read_epw(path: str | Path) -> WeatherSet:
 TYPICAL_YEAR = 1990
 
 
-def _epw_calendar(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _epw_calendar(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
     """Average sub-hourly EPW rows to hours; keep an actual year, map a typical year onto :data:`TYPICAL_YEAR`.
 
     A file whose rows carry one year is an actual year (a leap year keeps its 8,784 hours). A typical year
@@ -172,14 +173,14 @@ def _epw_calendar(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if numeric.index.has_duplicates:
         n = len(numeric)
         numeric = numeric.groupby(level=0, sort=False).mean()
-        notes.append(f"{n} sub-hourly rows averaged to {len(numeric)} hourly means (逐时平均)")
+        notes.append(Note("solar.weather.epw_subhourly", {"n_rows": n, "n_hours": len(numeric)}))
     years = pd.Series(numeric["year"].to_numpy(int))
     if years.nunique() > 1:
         idx = numeric.index
         feb29 = (idx.month == 2) & (idx.day == 29)
         if feb29.any():
             numeric = numeric[~feb29]
-            notes.append(f"typical year: {int(feb29.sum())} rows of 29 February dropped to fit {TYPICAL_YEAR}")
+            notes.append(Note("solar.weather.feb29_dropped", {"n_rows": int(feb29.sum()), "year": TYPICAL_YEAR}))
         idx = numeric.index
         numeric.index = pd.DatetimeIndex([t.replace(year=TYPICAL_YEAR) for t in idx])
         numeric = numeric.sort_index()
@@ -342,7 +343,7 @@ def read_era5(path: str | Path) -> WeatherSet:
     wind = np.hypot(arrays["u10"], arrays["v10"])
     mid = times - pd.Timedelta(minutes=30)
     cells = []
-    notes: list[str] = []
+    notes: list[Note] = []
     for i, la in enumerate(lats):
         for j, lo in enumerate(lons):
             sp = pvlib.solarposition.get_solarposition(mid, float(la), float(lo), method="nrel_numpy")
@@ -355,7 +356,8 @@ def read_era5(path: str | Path) -> WeatherSet:
             if "fal" in arrays:
                 df["albedo"] = arrays["fal"][:, i, j]
             data, said = _finish(df, p, -30, float(la), float(lo), 0.0)
-            notes.extend(f"{p.name} ({float(la):.2f}N {float(lo):.2f}E): {n}" for n in said)
+            notes.extend(Note("solar.weather.cell_note", {"file": p.name, "latitude": float(la), "longitude": float(lo),
+                                                          "note": n}) for n in said)
             cells.append(WeatherCell(f"{float(la):.2f}N {float(lo):.2f}E", float(la), float(lo), 0.0, data))
     return WeatherSet(cells, f"ERA5 netCDF {p.name} ({len(cells)} grid points)", path=p, notes=notes)
 

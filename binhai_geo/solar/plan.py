@@ -27,6 +27,7 @@ import pandas as pd
 
 from binhai_geo.errors import LayerError, WorkflowError
 from binhai_geo.indicator import Indicator
+from binhai_geo.notes import Note
 from binhai_geo.solar.spec import DEFAULT_ARCHETYPES, DEFAULT_ROOF_ARCHETYPES, SolarSpec
 from binhai_geo.steps import StepResult
 
@@ -46,7 +47,7 @@ class PVRun:
 
     sites: gpd.GeoDataFrame
     tables: dict[str, pd.DataFrame]
-    notes: list[str]
+    notes: list[Note]
     inputs: list[Path]
     weather: object
     archetypes: dict
@@ -94,7 +95,7 @@ def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # 
     from binhai_geo.solar.iotools import read_weather
     from binhai_geo.solar.weather import default_weather_set
 
-    notes: list[str] = []
+    notes: list[Note] = []
     if spec_weather == "default":
         ws = default_weather_set(lat, lon, cell_deg=cell_deg, year=year, seed=seed)
         idx, _ = ws.nearest(lat, lon)
@@ -103,13 +104,11 @@ def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # 
     notes.extend(ws.notes)  # what the reader repaired or aggregated (missing codes, beam closure, 15 min)
     idx, dist = ws.nearest(lat, lon)
     if len(dist) and float(np.max(dist)) > FAR_KM:
-        notes.append(f"Weather file {ws.path.name}: the farthest PV site is {float(np.max(dist)):.0f} km from its "
-                     f"weather point (气象数据点距最远光伏场址{float(np.max(dist)):.0f}公里).")
+        notes.append(Note("solar.weather.far", {"file": ws.path.name, "distance_km": float(np.max(dist))}))
     if len(dist) and len(ws.cells) == 1:
-        notes.append(f"One weather station ({ws.cells[0].name}) stands for every PV site: distances "
-                     f"{float(np.min(dist)):.1f}-{float(np.max(dist)):.1f} km, in the sites table as "
-                     f"weather_distance_km (单一气象站代表全部光伏场址，距离{float(np.min(dist)):.1f}-"
-                     f"{float(np.max(dist)):.1f}公里，见场址表 weather_distance_km).")
+        notes.append(Note("solar.weather.one_station", {"station": ws.cells[0].name,
+                                                         "min_distance_km": float(np.min(dist)),
+                                                         "max_distance_km": float(np.max(dist))}))
     return ws, idx, np.asarray(dist, dtype=float), notes
 
 
@@ -158,7 +157,7 @@ def compute_pv(
 
     out = sites.copy()
     pv_mask = (out["technology"] == "pv").to_numpy()
-    notes: list[str] = []
+    notes: list[Note] = []
     pv = out[pv_mask]
     n = len(pv)
     arch = np.empty(n, dtype=object)
@@ -279,40 +278,20 @@ def compute_pv(
         tables["pv_summary"] = summ.round(4)
 
         ghi = tables["weather_summary"]["ghi_kwh_per_m2_yr"]
-        ghi_txt = f"{ghi.min():.0f}" if ghi.min() == ghi.max() else f"{ghi.min():.0f}-{ghi.max():.0f}"
+        ghi_range = (float(ghi.min()), float(ghi.max()))  # [kWh/m2/yr] over the weather cells
         if ws.stand_in:
-            notes.append(
-                f"PV energy uses a STAND-IN weather year built from Tanggu 1991-2020 climate normals (annual GHI "
-                f"{ghi_txt} kWh/m2, expected 1,430 +- 7%; clear sky x Angstrom-Prescott clearness with "
-                "China-calibrated "
-                "coefficients a = 0.18, b = 0.56, seeded daily variability), not measured "
-                "data; give an EPW, TMY3, PVGIS or ERA5 file as [solar] weather "
-                f"(光伏发电量采用依据塘沽1991-2020年气候平均值构建的替代气象年，"
-                f"年水平面总辐射{ghi_txt} kWh/m²，非实测数据).")
+            notes.append(Note("solar.weather.stand_in", {"ghi_kwh_per_m2": ghi_range}))
         else:
-            notes.append(f"PV energy from weather: {ws.source}, annual GHI {ghi_txt} kWh/m2 "
-                         f"(光伏发电量气象数据：{ws.source}).")
-        notes.append(
-            "PV yield: pvlib per system archetype (Perez transposition, row-to-row shading of rows by view "
-            "factors, CEC single-diode module, Sandia inverter, PVsyst cell temperature), first-year output "
-            "(degradation enters the LCOE), constant soiling, no snow (光伏发电量按典型系统逐时模拟，计入前后排遮挡，"
-            "为首年发电量；衰减计入度电成本).")
-        notes.append(
-            "PV capacity: area x density from each archetype's module, ground-cover ratio and layout; rooftops: "
-            "technical usable area (edge setbacks, obstructions by building class, the south-facing plane of "
-            "pitched roofs; rooftop_fractions.csv); the NEA 2021 pilot's minimum shares are policy floors, "
-            "reported per building (pilot_floor_m2), not usable fractions "
-            "(光伏装机：按典型布置的装机密度；屋顶按技术可利用面积（退界、障碍物、坡屋顶朝南坡面）；"
-            "整县屋顶分布式光伏试点比例为政策下限，单列，不作可利用比例).")
+            notes.append(Note("solar.weather.measured", {"source": ws.source, "ghi_kwh_per_m2": ghi_range}))
+        notes.append(Note("solar.yield_model"))
+        notes.append(Note("solar.capacity_model"))
         tot = summ.iloc[-1]
-        target_txt = f" against the {pv_target_mw:,.0f} MW PV target" if pv_target_mw else ""
-        target_zh = f"（规划目标{pv_target_mw:,.0f} MW）" if pv_target_mw else ""
-        notes.append(f"Candidate PV sites: {tot['capacity_mw']:,.0f} MWp, {tot['energy_mwh_per_yr'] / 1000:,.0f} "
-                     f"GWh/yr{target_txt}: candidate potential, not counted as installed "
-                     f"(候选光伏场址{tot['capacity_mw']:,.0f} MWp，年发电量{tot['energy_mwh_per_yr'] / 1000:,.0f} "
-                     f"GWh{target_zh}，为候选潜力，不计入已装机).")
+        target = Note("solar.candidates.target", {"pv_target_mw": pv_target_mw}) if pv_target_mw else None
+        notes.append(Note("solar.candidates", {"capacity_mw": float(tot["capacity_mw"]),
+                                               "energy_gwh_per_yr": float(tot["energy_mwh_per_yr"]) / 1000,
+                                               "target": target}))
     else:
-        notes.append("No PV sites to simulate (无光伏候选场址).")
+        notes.append(Note("solar.no_sites"))
     return PVRun(out, tables, notes, inputs, ws, archetypes, roof_sys, result)
 
 

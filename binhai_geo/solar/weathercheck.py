@@ -28,6 +28,7 @@ import pandas as pd
 import pvlib
 
 from binhai_geo.errors import WeatherError
+from binhai_geo.notes import Note
 
 #: EPW missing-value codes, per the EnergyPlus weather-file field definitions (a value equal to the code).
 EPW_MISSING = {"ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "albedo": 999.0, "temp_air": 99.9,
@@ -55,7 +56,7 @@ MIN_CLEARNESS = 0.3
 MAX_CLEARNESS = 1.05
 
 
-def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[pd.DataFrame, list[str]]:
+def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[pd.DataFrame, list[Note]]:
     """Replace EPW missing-value codes (:data:`EPW_MISSING`) by repaired values, or refuse.
 
     Parameters
@@ -69,7 +70,7 @@ def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[p
 
     Returns
     -------
-    (pandas.DataFrame, list of str)
+    (pandas.DataFrame, list of binhai_geo.notes.Note)
         The table and notes on what was filled.
     """
     out = df.copy()
@@ -92,8 +93,8 @@ def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[p
         d = np.where(missing["dhi"], np.maximum(g - b * up, 0.0), d)
         b = np.where(missing["dni"], np.where(up > 0.0175, np.maximum(g - d, 0.0) / np.maximum(up, 0.0175), 0.0), b)
         out["ghi"], out["dni"], out["dhi"] = g, b, d
-        notes.append("EPW missing-value code 9999 in " + ", ".join(f"{c} ({int(missing[c].sum())} h)" for c in irr)
-                     + ": filled by closure GHI = DNI cos z + DHI (缺测辐射值已按闭合关系补齐)")
+        notes.append(Note("solar.weather.irradiance_filled", {"gaps": [
+            Note("solar.weather.irradiance_filled.gap", {"column": c, "hours": int(missing[c].sum())}) for c in irr]}))
     for col in ("temp_air", "wind_speed"):
         if col in missing and missing[col].any():
             s = out[col].mask(missing[col])
@@ -104,16 +105,16 @@ def fill_missing_codes(df: pd.DataFrame, cosz: np.ndarray, file: str) -> tuple[p
                                    hint=f"gaps up to {MAX_FILL_HOURS} h are interpolated; fill longer ones from "
                                    "another source")
             out[col] = s.interpolate(limit_direction="both")
-            notes.append(f"EPW missing-value code in '{col}' ({int(missing[col].sum())} h): interpolated")
+            notes.append(Note("solar.weather.interpolated", {"column": col, "hours": int(missing[col].sum())}))
     if "albedo" in missing and missing["albedo"].any():
         valid = out["albedo"].mask(missing["albedo"])
         if valid.notna().any():
             out["albedo"] = valid.fillna(float(valid.median()))
-            notes.append(f"EPW albedo missing (999) in {int(missing['albedo'].sum())} h: the file's median "
-                         f"{float(valid.median()):.2f} used")
+            notes.append(Note("solar.weather.albedo_median", {"hours": int(missing["albedo"].sum()),
+                                                              "albedo": float(valid.median())}))
         else:
             out = out.drop(columns="albedo")
-            notes.append("EPW albedo missing (999) throughout: the archetype's albedo is used")
+            notes.append(Note("solar.weather.albedo_missing"))
     return out, notes
 
 
@@ -144,12 +145,12 @@ def _sun(index: pd.DatetimeIndex, lat: float, lon: float) -> tuple[np.ndarray, n
 
 
 def repair_beam(df: pd.DataFrame, lat: float, lon: float, altitude: float, file: str
-                ) -> tuple[pd.DataFrame, list[str]]:
+                ) -> tuple[pd.DataFrame, list[Note]]:
     """Cap DNI by closure with the solar geometry and the clear-sky beam; move the excess to the diffuse.
 
     Returns
     -------
-    (pandas.DataFrame, list of str)
+    (pandas.DataFrame, list of binhai_geo.notes.Note)
         The repaired table (GHI unchanged) and a note with the hours and the energy changed.
 
     Raises
@@ -182,9 +183,8 @@ def repair_beam(df: pd.DataFrame, lat: float, lon: float, altitude: float, file:
     dni_kwh = float((b - new_b).sum() * step_h / 1000.0)
     beam_h_kwh = float(((b - new_b) * up).sum() * step_h / 1000.0)
     share = 100.0 * dni_kwh / max(float(b.sum() * step_h / 1000.0), 1e-9)
-    note = (f"DNI repaired in {int(bad.sum())} hours (beam on the horizontal capped at GHI - DHI and at the clear-sky "
-            f"beam; GHI kept, the rest moved to diffuse): DNI -{dni_kwh:,.0f} kWh/m2 (-{share:.1f} % of the year's "
-            f"DNI), beam on the horizontal -{beam_h_kwh:,.1f} kWh/m2 (直射辐射异常值已修复)")
+    note = Note("solar.weather.dni_repaired", {"hours": int(bad.sum()), "dni_kwh_per_m2": dni_kwh,
+                                               "dni_share_pct": share, "beam_horizontal_kwh_per_m2": beam_h_kwh})
     return out, [note]
 
 
@@ -231,7 +231,7 @@ def check_units_and_clock(df: pd.DataFrame, lat: float, lon: float, altitude: fl
                            hint="give irradiance as mean W/m2 over each interval")
 
 
-def to_hourly(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def to_hourly(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
     """Aggregate sub-hourly rows (e.g. 15-minute data) to hourly means labelled at the hour's start."""
     if len(df) < 3:
         return df, []
@@ -239,13 +239,13 @@ def to_hourly(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not pd.Timedelta(0) < step < pd.Timedelta(hours=1):
         return df, []
     hourly = df.groupby(df.index.floor("h")).mean()
-    return hourly, [f"{len(df)} rows every {step} aggregated to {len(hourly)} hourly means (逐时平均)"]
+    return hourly, [Note("solar.weather.subhourly", {"n_rows": len(df), "step": step, "n_hours": len(hourly)})]
 
 
 def field_checks(df: pd.DataFrame, lat: float, lon: float, altitude: float, file: str, *, epw: bool = False
-                 ) -> tuple[pd.DataFrame, list[str]]:
+                 ) -> tuple[pd.DataFrame, list[Note]]:
     """Run the field checks on a table whose index is at the interval middles; return it and notes."""
-    notes: list[str] = []
+    notes: list[Note] = []
     if epw:
         cosz, _ = _sun(df.index, lat, lon)
         df, said = fill_missing_codes(df, cosz, file)

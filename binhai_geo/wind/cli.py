@@ -51,6 +51,7 @@ def wind(
     from rich.markup import escape
 
     from binhai_geo.cliutil import bad_parameter, fail, out_console
+    from binhai_geo.deliverables.notes import render_all
     from binhai_geo.wind.spec import WIND_KINDS
 
     if kind not in WIND_KINDS:
@@ -89,7 +90,7 @@ def wind(
         out_console.print(f"{r.site_id}: {r.turbines} x {r.turbine_type} = {r.capacity_mw:,.1f} MW, "
                           f"gross {r.gross_energy_mwh_per_yr:,.0f} MWh/yr, wake loss {wl}, "
                           f"net {r.net_energy_mwh_per_yr:,.0f} MWh/yr, capacity factor {cf}", highlight=False)
-    for note in res.notes:
+    for note in render_all(res.notes):
         out_console.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
     out_console.print(f"wrote {out}", highlight=False)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.notes import Note
 from binhai_geo.wind.sectors import SectorWeibull, fit_sectors
 
 
@@ -28,7 +29,7 @@ def _coord(ds: object, names: tuple[str, ...]) -> str | None:
 
 
 def era5_climates(path: Path, zones: gpd.GeoDataFrame, n_sectors: int = 12,
-                  ) -> tuple[list[SectorWeibull], list[str]]:
+                  ) -> tuple[list[SectorWeibull], list[Note]]:
     """Sector-wise Weibull climate at 100 m of each zone from an ERA5 u100/v100 netCDF series.
 
     Parameters
@@ -42,7 +43,7 @@ def era5_climates(path: Path, zones: gpd.GeoDataFrame, n_sectors: int = 12,
 
     Returns
     -------
-    (list of SectorWeibull, list of str)
+    (list of SectorWeibull, list of binhai_geo.notes.Note)
         One climate per zone (zones in the same cell share it) and the run's notes.
 
     Raises
@@ -89,11 +90,7 @@ def era5_climates(path: Path, zones: gpd.GeoDataFrame, n_sectors: int = 12,
                     np.hypot(u[ok], v[ok]), direction_from_uv(u[ok], v[ok]), n_sectors, 100.0,
                     f"ERA5 u100/v100 ({path.name}), cell {lats[iy]:.2f} N {lons[ix]:.2f} E, Weibull MLE per sector")
             out.append(cache[(iy, ix)])
-    note = (f"Wind resource from ERA5 ({path.name}): nearest 0.25-degree cell per zone, sector frequencies and "
-            "Weibull A, k per 30-degree sector fitted by maximum likelihood (scipy); ERA5 underestimates coastal "
-            "variability and high speeds at this resolution "
-            "(风资源来自ERA5再分析数据，最近网格点，分扇区极大似然拟合威布尔参数).")
-    return out, [note]
+    return out, [Note("wind.resource.era5", {"file": path.name})]
 
 
 def climates_frame(climates: list[SectorWeibull], index: pd.Index) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.special import gamma
 
 from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.notes import Note
 from binhai_geo.wind import energy as en
 from binhai_geo.wind.given import place_given
 from binhai_geo.wind.layout import exclusion_geometry, grid_in_polygon, points_along_line, thin
@@ -58,7 +59,7 @@ class Fleet:
     hub_m: np.ndarray
     layout: np.ndarray
     farm: np.ndarray
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
 
     def turbine(self, i: int) -> Turbine:
@@ -153,7 +154,7 @@ def build_fleet(zones: gpd.GeoDataFrame, turbines: dict[str, Turbine], hubs: dic
             types.append(t)
         return index[id(t)]
 
-    notes: list[str] = []
+    notes: list[Note] = []
     inputs: list[Path] = []
     n_g = 0 if given is None else len(given)
     g_zone = np.empty(0, int)
@@ -164,8 +165,7 @@ def build_fleet(zones: gpd.GeoDataFrame, turbines: dict[str, Turbine], hubs: dic
         farm_col = given["farm"] if "farm" in given.columns else pd.Series(pd.NA, index=given.index)
         g_farm = np.array([f if isinstance(f, str) and f else zone_label[z] for f, z in zip(farm_col, g_zone,
                                                                                             strict=True)], dtype=object)
-        notes.append(f"Given turbine layout: {n_g} turbine(s) at their own positions in "
-                     f"{len(np.unique(g_zone))} zone(s) (not laid out again) (给定风机机位).")
+        notes.append(Note("wind.fleet.given", {"n_turbines": n_g, "n_zones": len(np.unique(g_zone))}))
     skip = np.zeros(len(zones), bool)
     skip[g_zone] = True
     xy_l, zone_l, dist_l = _lay_out(zones, kinds, skip, turbines, res, params,
@@ -175,8 +175,7 @@ def build_fleet(zones: gpd.GeoDataFrame, turbines: dict[str, Turbine], hubs: dic
     keep = thin(np.vstack([xy_g, xy_l]), np.concatenate([d_g, dist_l]))
     dropped = int((~keep[n_g:]).sum())
     if dropped:
-        notes.append(f"{dropped} laid-out turbine position(s) dropped where zones touch or overlap, or near given "
-                     "turbines (closer than the spacing).")
+        notes.append(Note("wind.fleet.dropped", {"n_positions": dropped}))
     keep_l = keep[n_g:]
     l_type = np.array([type_of(turbines[k]) for k in kinds[zone_l[keep_l]]], dtype=int)
     return Fleet(

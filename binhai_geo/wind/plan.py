@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.notes import Note
 from binhai_geo.steps import StepResult
 from binhai_geo.wind import energy as en
 from binhai_geo.wind.fleet import LINE_KINDS, Fleet, FleetEnergy, build_fleet, fleet_energy
@@ -64,14 +65,14 @@ class WindResult:
         One point per turbine, columns :data:`TURBINE_COLUMNS`.
     tables : dict of str to pandas.DataFrame
         ``wind_curve_check`` (every library curve's verdict) and ``wind_assumptions`` (factors used).
-    notes : list of str
+    notes : list of binhai_geo.notes.Note
     inputs : list of pathlib.Path
     """
 
     zones: pd.DataFrame
     turbines: gpd.GeoDataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
 
 
@@ -93,11 +94,11 @@ def _assumptions(params: pd.DataFrame, losses: pd.DataFrame, rough: pd.DataFrame
 
 
 def _kind_turbines(kinds: np.ndarray, spec: WindSpec, params: dict[str, float], base_dir: Path | None,
-                   ) -> tuple[dict[str, Turbine], dict[str, float], list[str], list[Path]]:
+                   ) -> tuple[dict[str, Turbine], dict[str, float], list[Note], list[Path]]:
     defaults = turbine_defaults()
     turbines: dict[str, Turbine] = {}
     hubs: dict[str, float] = {}
-    notes: list[str] = []
+    notes: list[Note] = []
     inputs: list[Path] = []
     for kind in pd.unique(kinds):
         ttype = spec.turbine.get(kind, str(defaults.loc[kind, "turbine_type"]))
@@ -107,7 +108,7 @@ def _kind_turbines(kinds: np.ndarray, spec: WindSpec, params: dict[str, float], 
         if ttype.lower().endswith(".csv"):
             p = Path(ttype)
             inputs.append(p if p.is_absolute() or base_dir is None else (base_dir / p).resolve())
-        notes.extend(f"Power curve flagged (风机功率曲线提示): {f}" for f in turbines[kind].flags)
+        notes.extend(Note("wind.curve_flagged", {"flag": f}) for f in turbines[kind].flags)
     return turbines, hubs, notes, inputs
 
 
@@ -164,14 +165,13 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
     table = _zone_table(zones, surfaces, turbines, hub_zone, z0, res, fleet, energy, factors)
     empty = table[table["turbines"] == 0]
     if len(empty):
-        notes.append(f"{len(empty)} wind zone(s) too small for one turbine after setbacks and exclusions: 0 turbines, "
-                     f"0 MW ({', '.join(map(str, empty['site_id']))}) (面积不足以布置一台风机的场区，装机为0).")
+        notes.append(Note("wind.zones_too_small", {"n_zones": len(empty),
+                                                    "site_ids": [str(s) for s in empty["site_id"]]}))
     notes.extend(_run_notes(spec, params, turbines, hubs, energy))
     curves = check_library(params)
     refused = curves[curves["status"] == "refused"]["turbine_type"].tolist()
     if refused:
-        notes.append(f"windpowerlib library power curves refused (above the Betz limit or not monotonic): "
-                     f"{', '.join(refused)} (功率曲线不合理，已拒用).")
+        notes.append(Note("wind.curves_refused", {"turbine_types": [str(t) for t in refused]}))
     tables = {"wind_curve_check": curves, "wind_assumptions": _assumptions(params_df, losses, rough, spec)}
     return WindResult(table, _turbine_layer(zones, fleet, energy), tables, notes, inputs)
 
@@ -248,28 +248,25 @@ def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd
 
 
 def _run_notes(spec: WindSpec, params: dict[str, float], turbines: dict[str, Turbine], hubs: dict[str, float],
-               e: FleetEnergy) -> list[str]:
-    models = {"niayifar_gaussian": "Niayifar & Porte-Agel 2016 Gaussian (TI-dependent expansion)",
-              "bastankhah_gaussian": "Bastankhah & Porte-Agel 2014 Gaussian", "jensen": "NOJ / Jensen 1983"}
-    wd_step, ws_step = params["wake_wd_step_deg"], params["wake_ws_step_mps"]
+               e: FleetEnergy) -> list[Note]:
+    models = {"niayifar_gaussian": Note("wind.wakes.niayifar_gaussian"),  # each wake model's name and paper
+              "bastankhah_gaussian": Note("wind.wakes.bastankhah_gaussian"), "jensen": Note("wind.wakes.jensen")}
     notes = []
     if spec.wakes:
-        notes.append(f"Wake losses: PyWake {models[spec.wake_model]}, all zones and farms in one run ({e.groups} "
-                     f"group(s): turbines farther than {params['wake_group_distance_m'] / 1000:g} km from every other "
-                     f"are run apart); {wd_step:g}-degree directions, {ws_step:g} m/s speed bins; each turbine with "
-                     "its own sector-wise Weibull climate at its hub (各风场与场区在同一次尾流计算中相互影响).")
+        notes.append(Note("wind.wakes", {"wake_model": models[spec.wake_model], "n_groups": e.groups,
+                                         "group_distance_km": params["wake_group_distance_m"] / 1000,
+                                         "direction_step_deg": params["wake_wd_step_deg"],
+                                         "speed_step_mps": params["wake_ws_step_mps"]}))
     else:
-        notes.append("Wake losses not computed ([wind] wakes = false): wake loss 0 (未计算尾流损失).")
-    notes.append(f"Wind: zones without given turbines are laid out on a grid rotated to the sector carrying most "
-                 f"wind energy (rows {params['downwind_spacing_d']:g} D apart, {params['crosswind_spacing_d']:g} D "
-                 "within a row), one row along breakwaters; sector-wise Weibull A scaled to hub height by the log law "
-                 "(k kept); air density 1.225 kg/m3; losses itemised per surface from binhai_geo/data/wind_losses.csv "
-                 "(风机按主导风能方向旋转网格布置；对数律外推至轮毂高度；损失分项计入).")
+        notes.append(Note("wind.wakes_off"))
+    notes.append(Note("wind.layout", {"downwind_spacing_d": params["downwind_spacing_d"],
+                                      "crosswind_spacing_d": params["crosswind_spacing_d"]}))
     for kind, t in turbines.items():
         srp = t.nominal_power_kw * 1000 / (np.pi * t.rotor_diameter_m**2 / 4)
-        notes.append(f"Wind turbine for {kind}: {t.name} ({t.rated_mw:g} MW, rotor {t.rotor_diameter_m:g} m, "
-                     f"{srp:.0f} W/m2, hub {hubs[kind]:g} m) from {t.source}; thrust curve {t.ct_method}; default "
-                     "choice and its reason in binhai_geo/data/wind_turbine_defaults.csv.")
+        notes.append(Note("wind.turbine", {"kind": str(kind), "turbine": t.name, "rated_mw": t.rated_mw,
+                                           "rotor_diameter_m": t.rotor_diameter_m, "specific_rating_w_per_m2": srp,
+                                           "hub_height_m": hubs[kind], "source": t.source,
+                                           "ct_method": t.ct_method}))
     return notes
 
 
@@ -337,11 +334,11 @@ def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame) -> Step
     spec: WindSpec = workflow.spec.wind
     if not spec.enabled:
         return StepResult(sites=apply_to_sites(sites, pd.DataFrame()),
-                          notes=["Wind step disabled ([wind] enabled = false): wind capacities are area x density."])
+                          notes=[Note("wind.disabled")])
     wind = sites[sites["technology"] == "wind"]
     if wind.empty:
         return StepResult(sites=apply_to_sites(sites, pd.DataFrame()),
-                          notes=["No wind sites: wind step had nothing to do."])
+                          notes=[Note("wind.no_sites")])
     exclusions = layers.layers.get("exclusion")
     given, given_file = given_turbines(spec, layers, workflow.folder, wind.crs)
     res = run_wind(wind[["site_id", "name", "layer_kind", "geometry"]], spec, exclusions=exclusions,

@@ -39,6 +39,7 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import read_table as read_csv_table
 from binhai_geo.io import read_raster
 from binhai_geo.layermodel import bound, implausible
+from binhai_geo.notes import Note
 from binhai_geo.wind.era5 import climates_frame, era5_climates
 from binhai_geo.wind.sectors import (
     SECTOR_CSV_COLUMNS,
@@ -75,7 +76,7 @@ class ZoneResource:
     a_sector, k_sector : numpy.ndarray
         Weibull A [m/s] at the reference height and k per zone and sector, shape (n_zones, n_sectors).
         ``table``'s ``weibull_a_mps`` and ``weibull_k`` are their frequency-weighted means.
-    notes : list of str
+    notes : list of binhai_geo.notes.Note
         What the run should say about the resource (assumptions, reprojections).
     inputs : list of pathlib.Path
         Files read.
@@ -85,7 +86,7 @@ class ZoneResource:
     rose: np.ndarray
     a_sector: np.ndarray
     k_sector: np.ndarray
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
 
 
@@ -296,7 +297,7 @@ def _height_of(files: dict[str, Path], height_m: float | None) -> float:
     return float(height_m)
 
 
-def zonal_mean(path: Path, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, str | None]:
+def zonal_mean(path: Path, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, Note | None]:
     """Coverage-weighted mean of a single-band raster over each zone (exactextract).
 
     A raster in another CRS than the zones is reprojected (bilinear) to the zones' CRS with rioxarray;
@@ -318,8 +319,8 @@ def zonal_mean(path: Path, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, str | N
     da = read_raster(path)  # scale/offset applied (GWA Int16 x 0.01), one band, CRS present
     note = None
     if da.rio.crs != zones.crs:
-        note = (f"{path.name}: raster CRS {da.rio.crs.to_string()} reprojected (bilinear) to {zones.crs.to_string()} "
-                f"for zonal means (栅格已重投影)")
+        note = Note("wind.resource.reprojected", {"file": path.name, "crs_from": da.rio.crs.to_string(),
+                                                  "crs_to": zones.crs.to_string()})
         da = da.rio.reproject(zones.crs, resampling=Resampling.bilinear)
     geom = zones.geometry
     is_line = geom.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
@@ -334,7 +335,7 @@ def zonal_mean(path: Path, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, str | N
 
 
 def gwa_resource(path: Path, zones: gpd.GeoDataFrame, k_default: np.ndarray, height_m: float | None = None,
-                 ) -> tuple[pd.DataFrame, list[str], list[Path]]:
+                 ) -> tuple[pd.DataFrame, list[Note], list[Path]]:
     """Weibull A, k per zone from Global Wind Atlas GeoTIFFs.
 
     Parameters
@@ -360,7 +361,7 @@ def gwa_resource(path: Path, zones: gpd.GeoDataFrame, k_default: np.ndarray, hei
     """
     files = gwa_files(path)
     height = _height_of(files, height_m)
-    notes: list[str] = []
+    notes: list[Note] = []
     vals = {}
     for role, f in files.items():
         vals[role], note = zonal_mean(f, zones)
@@ -370,13 +371,12 @@ def gwa_resource(path: Path, zones: gpd.GeoDataFrame, k_default: np.ndarray, hei
         k = vals["k"]
     else:
         k = np.asarray(k_default, float)
-        notes.append("Global Wind Atlas: no Weibull-k layer; k from the region default (an assumption) "
-                     "(未提供k栅格，采用区域默认值).")
+        notes.append(Note("wind.resource.gwa_no_k"))
     if "a" in vals:
         a = vals["a"]
     else:
         a = vals["speed"] / np.asarray(_gamma1(k))
-        notes.append("Global Wind Atlas: A = mean speed / Gamma(1 + 1/k) from the mean-speed layer.")
+        notes.append(Note("wind.resource.gwa_a_from_speed"))
     ids = [str(i) for i in zones.index]
     gap = ~np.isfinite(a) | ~np.isfinite(k)
     if gap.any():
@@ -452,12 +452,7 @@ def zone_resource(zones: gpd.GeoDataFrame, surfaces: np.ndarray, *, resource: st
         f, ratio = wind_rose(region)
         res = ZoneResource(table, np.tile(f, (n_z, 1)), table["weibull_a_mps"].to_numpy(float)[:, None] * ratio,
                            np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)))
-        res.notes.append(
-            f"Wind resource: labelled region default '{region}' (Weibull A, k at 100 m per surface, a 12-sector rose "
-            "with a Weibull A per sector) is an ASSUMPTION built from published Bohai wind climatology (sources in "
-            "wind_resource.csv and wind_rose.csv) until real data are given ([wind] resource = WAsP .tab/.lib, a "
-            "sector CSV, Global Wind Atlas GeoTIFFs or ERA5 u100/v100) "
-            "(风资源为区域默认假设值，待替换为实测或再分析数据).")
+        res.notes.append(Note("wind.resource.default", {"region": region}))
     else:
         res, ti = _user_resource(resource, zones, surfaces, base, ti, region=region, base_dir=base_dir,
                                  height_m=height_m, roughness_m=roughness_m, hub_height_m=hub_height_m)
@@ -480,7 +475,7 @@ def _override_rose(res: ZoneResource, f: np.ndarray) -> ZoneResource:
         res.a_sector = np.tile(res.a_sector[:, :1], (1, f.size))
         res.k_sector = np.tile(res.k_sector[:, :1], (1, f.size))
     res.rose = np.tile(f / f.sum(), (len(res.rose), 1))
-    res.notes.append(f"Wind rose from the workflow ([wind] wind_rose, {f.size} sectors).")
+    res.notes.append(Note("wind.resource.rose", {"n_sectors": int(f.size)}))
     return res
 
 
@@ -512,7 +507,7 @@ def _user_resource(resource: str, zones: gpd.GeoDataFrame, surfaces: np.ndarray,
     elif suffix == ".tab":
         c = read_tab(p)
         res = _from_climates([c] * n_z, zones.index)
-        res.notes.append(f"Wind resource: {c.source}, the same for every zone (风资源来自WAsP观测风气候文件).")
+        res.notes.append(Note("wind.resource.wasp_tab", {"source": c.source}))
     elif suffix == ".lib":
         z0 = np.full(n_z, 0.0002) if roughness_m is None else np.asarray(roughness_m, float)
         hub = np.full(n_z, 100.0) if hub_height_m is None else np.asarray(hub_height_m, float)
@@ -523,9 +518,7 @@ def _user_resource(resource: str, zones: gpd.GeoDataFrame, surfaces: np.ndarray,
                 cache[(float(r), float(h))] = read_lib(p, float(r), float(h))
             climates.append(cache[(float(r), float(h))])
         res = _from_climates(climates, zones.index)
-        res.notes.append(f"Wind resource from the WAsP generalised wind climate {p.name}: per zone the roughness class "
-                         "nearest to its surface and the height nearest to its hub, then the log law to the hub "
-                         "(no terrain or roughness-change model) (风资源来自WAsP广义风气候文件).")
+        res.notes.append(Note("wind.resource.wasp_lib", {"file": p.name}))
     elif suffix == ".csv":
         res, ti = _csv_resource(p, zones, surfaces, ti, region)
     elif suffix in (".tif", ".tiff") or p.is_dir():
@@ -534,10 +527,7 @@ def _user_resource(resource: str, zones: gpd.GeoDataFrame, surfaces: np.ndarray,
         res = ZoneResource(table, np.tile(f, (n_z, 1)), np.tile(table["weibull_a_mps"].to_numpy(float)[:, None],
                                                                 (1, f.size)),
                            np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)), notes, inputs)
-        res.notes.append(f"Wind resource from Global Wind Atlas GeoTIFFs ({p.name}), zonal means with exactextract, "
-                         "the same A and k in every sector; sector frequencies from the region default rose "
-                         f"'{region}' (an assumption) unless [wind] wind_rose is given; turbulence intensity from "
-                         "the region default.")
+        res.notes.append(Note("wind.resource.gwa", {"file": p.name, "region": region}))
         return res, ti
     else:
         raise WorkflowError(f"unknown wind resource format '{p.suffix}'", file=str(p), field="wind.resource",
@@ -557,7 +547,7 @@ def _csv_resource(p: Path, zones: gpd.GeoDataFrame, surfaces: np.ndarray, ti: np
                                 hint=f"a sector table needs {', '.join(SECTOR_CSV_COLUMNS)}")
         c = read_sector_csv(p, head)
         res = _from_climates([c] * n_z, zones.index)
-        res.notes.append(f"Wind resource: {c.source}, sector-wise Weibull, the same for every zone.")
+        res.notes.append(Note("wind.resource.sector_csv", {"source": c.source}))
         return res, np.full(n_z, c.turbulence_intensity) if c.turbulence_intensity is not None else ti
     user = resource_table(region, p)
     miss = sorted(set(surfaces) - set(user.index))
@@ -572,8 +562,7 @@ def _csv_resource(p: Path, zones: gpd.GeoDataFrame, surfaces: np.ndarray, ti: np
     f, ratio = wind_rose(region)
     res = ZoneResource(table, np.tile(f, (n_z, 1)), table["weibull_a_mps"].to_numpy(float)[:, None] * ratio,
                        np.tile(table["weibull_k"].to_numpy(float)[:, None], (1, f.size)))
-    res.notes.append(f"Wind resource from the user table {p.name}; sector frequencies and sector A ratios from the "
-                     f"region default '{region}' (an assumption) unless [wind] wind_rose is given.")
+    res.notes.append(Note("wind.resource.user_table", {"file": p.name, "region": region}))
     return res, u["turbulence_intensity"].to_numpy(float)
 
 

@@ -50,7 +50,7 @@ def test_plan_tables_identical_on_sync_and_local_cluster(cluster_workflow, local
     assert set(grid["technology"]) == {"pv", "wind"}
     assert (grid["reason"] == "protected areas with 500 m setback").any()
     assert local.tables["rooftop_programme"]["footprints"].iloc[-1] == 600
-    assert any("Rooftop programme" in n for n in local.notes)
+    assert any(n.code == "cluster.rooftops" and n.params["n_buildings"] == 600 for n in local.notes)
 
 
 def test_plan_without_cluster_work_is_unchanged(workflow):

@@ -17,6 +17,7 @@ from shapely.geometry import Point, box
 from binhai_geo.accounting.projects import capacity_indicators
 from binhai_geo.config import load_workflow
 from binhai_geo.layers import load_layers
+from binhai_geo.notes import Note
 from binhai_geo.result import SIMPLIFICATIONS, PlanResult
 from binhai_geo.sinks.coverage import coverage_indicators
 from binhai_geo.siting.sites import build_sites
@@ -25,7 +26,7 @@ from binhai_geo.targets import check_targets, load_targets
 from conftest import CRS, X0, Y0, capacity_densities, synthetic_layers, write_pack, write_workflow
 
 SUBDISTRICTS = (("West", "西区", box(X0, Y0, X0 + 3500, Y0 + 10000)), ("East", "东区", box(X0 + 3500, Y0, X0 + 7000, Y0 + 10000)))
-ENGINE_NOTE = "风机排布为示意 Turbine layout is a sketch (synthetic test note)."
+ENGINE_NOTE = Note("wind.fleet.dropped", {"n_positions": 3})  # an engine's note, rendered by the deliverables
 
 
 def region_layers() -> dict[str, gpd.GeoDataFrame]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from deliverables_synthetic import synthetic_plan
+from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
 
 from binhai_geo.deliverables.atlas import (
     AMAP_NOTE,
@@ -15,6 +15,7 @@ from binhai_geo.deliverables.atlas import (
     overlays_of,
     tianditu_key,
 )
+from binhai_geo.deliverables.notes import render
 from binhai_geo.deliverables.registry import GEO_LAYERS, column, geo_entry, table_entry
 from binhai_geo.deliverables.webmap import external_references, to_offline_html
 
@@ -64,7 +65,7 @@ def test_offline_atlas_page(plan):
     assert "bhg.basemaps(" not in page
     for text in ("风机 Wind turbines", "已扣除区域 Excluded areas", "林地减少 Forest loss", "其他 Other", "Odd layer",
                  "目标与分区 Targets by sub-district", "规划目标 Plan targets", "平准化度电成本 LCOE (CNY/MWh)",
-                 '"lcoe_cny_per_mwh":"280"', '"turbines":"0"', "风机排布为示意"):
+                 '"lcoe_cny_per_mwh":"280"', '"turbines":"0"', render(ENGINE_NOTE)):
         assert text in page, text
     assert re.search(r'"name":"West","value":"138","_s":1', page)
 

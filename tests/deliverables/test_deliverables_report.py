@@ -8,6 +8,7 @@ import pytest
 from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
 
 from binhai_geo.deliverables.fonts import cjk_font
+from binhai_geo.deliverables.notes import render
 from binhai_geo.deliverables.report import build_report, table_html
 from binhai_geo.deliverables.webmap import external_references
 from binhai_geo.manifest import sha256_of
@@ -68,7 +69,7 @@ def test_provenance_and_limitations(plan, page):
     assert sha256_of(plan.workflow.path) in page
     assert "matplotlib" in page and "Package versions" in page
     assert "test data" in page  # region credits
-    assert ENGINE_NOTE in page and "illustrative" in page
+    assert render(ENGINE_NOTE) in page and "illustrative" in page
     assert "<code>test_run_sites.csv</code>" in page
 
 

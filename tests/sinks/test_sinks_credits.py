@@ -159,7 +159,8 @@ def test_step_gives_gross_beside_creditable(tmp_path, pack):
     assert stands["eligible"].tolist() == [True, True, False]
     used = res.tables["sink_credit_parameters_used"].set_index("parameter")
     assert used.loc["crediting_period_yr", "value"] == 30 and "override" in used.loc["crediting_period_yr", "source"]
-    assert any("CCER-14-001-V01" in n for n in res.notes)
+    method = next(n for n in res.notes if n.code == "sinks.credits.method")
+    assert method.params["crediting_period_yr"] == 30
 
 
 def test_forest_layer_may_carry_species_and_planting_density(classes):

@@ -9,6 +9,7 @@ import shapely
 from rasterio.transform import from_origin
 
 from binhai_geo.errors import LayerError, WorkflowError
+from binhai_geo.notes import Note
 from binhai_geo.sinks import forestcover as fc
 from binhai_geo.sinks.coverage import land_geometry
 
@@ -72,7 +73,8 @@ def test_raster_stack_by_hand(tmp_path):
     m = fc.load_landcover_mapping(None, "worldcover")
     stack, notes = fc.read_landcover_stack(fc.parse_year_inputs([str(p20), str(p21), f"2022={p22}"]), mapping=m)
     assert stack.sizes == {"year": 3, "y": 100, "x": 70}
-    assert any("2022" in n and "aligned" in n for n in notes)
+    assert Note("sinks.landcover.aligned", {"year": 2022, "file": p22.name, "reference_year": 2020, "differences": [
+        Note("sinks.landcover.aligned.resolution", {"resolution_m": 50.0})]}) in notes
     t = fc.raster_cover_by_year(stack, m, land, crs="EPSG:4527")
     d = t[t["subdistrict"] == fc.DISTRICT].set_index("year")
     assert d.loc[2020, "forest_cover_pct"] == pytest.approx(100 * 1 / 70)
@@ -90,7 +92,7 @@ def test_raster_other_crs_reprojected_and_aligned(tmp_path):
                   x0=x, y1=y)
     stack, notes = fc.read_landcover_stack({2020: p20, 2021: p21}, mapping=fc.load_landcover_mapping())
     assert stack.shape == (2, 100, 70)
-    assert "CRS" in notes[0]
+    assert notes[0].code == "sinks.landcover.aligned" and notes[0].params["differences"][0].code.endswith(".crs")
 
 
 def test_unknown_codes_listed_and_refused(tmp_path):

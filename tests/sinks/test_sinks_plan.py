@@ -40,7 +40,8 @@ def test_step_on_synthetic_region(tmp_path, pack):
     assert sc.loc[2026, "tco2_per_yr"] == 0 and sc.loc[2028, "tco2_per_yr"] > sc.loc[2027, "tco2_per_yr"] > 0
     assert set(res.tables) >= {"sink_ledger", "sink_by_year", "forest_cover_by_year", "afforestation_scenario"}
     assert res.geo["forest_change"].set_index("change").loc["gain", "area_km2"] == pytest.approx(0.7)
-    assert any("counted once" in n for n in res.notes)
+    resolved = next(n for n in res.notes if n.code == "sinks.overlaps_resolved")
+    assert resolved.params["n_pairs"] == len(res.tables["sink_overlaps"])
 
 
 def test_bad_afforestation_class(tmp_path, pack):

@@ -15,6 +15,7 @@ from binhai_geo.accounting.conformance import TARGET_TECHNOLOGIES, conformance_s
 from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layers import load_layers
+from binhai_geo.notes import Note
 from binhai_geo.siting.costs import crf, load_costs
 from binhai_geo.siting.plan import economics_step, eligibility_step
 from binhai_geo.siting.sites import SITE_COLUMNS, build_sites
@@ -105,7 +106,8 @@ def test_eligibility_step_by_hand(tmp_path: Path, mode: str) -> None:
     summary = res.tables["exclusion_summary"].set_index(["technology", "reason"])
     assert summary.loc[("wind", "eligible"), "share_of_candidate"] == pytest.approx(0.75, abs=0.01)
     assert len(res.geo["eligible_areas"]) == len(res.sites)
-    assert any("Eligibility" in n for n in res.notes)
+    method = next(n for n in res.notes if n.code == "siting.eligibility.method")
+    assert method.params["n_rules"] == len(wf.spec.eligibility.rules)
 
 
 def test_rule_naming_a_missing_layer_is_an_error(tmp_path: Path) -> None:
@@ -130,7 +132,7 @@ def test_economics_without_energy_leaves_lcoe_nan(tmp_path: Path) -> None:
     res = economics_step(wf, layers, el)
     assert res.sites["lcoe_cny_per_mwh"].isna().all()
     assert len(res.tables["supply_curve"]) == 0
-    assert any("no annual energy" in n for n in res.notes)
+    assert Note("siting.economics.no_energy", {"n_without_energy": len(el), "n_sites": len(el)}) in res.notes
     # grid: the wind zone (18 MW -> 110 kV) is nearest to S220 (x 6 km); the lane cut leaves its nearest
     # corner at (7.5 km, 5 km +/- 250 m); the part at sea starts at the coast (x 7 km)
     w = res.sites.set_index("site_id").loc["offshore_zone-wind-2"]

@@ -9,6 +9,7 @@ import pytest
 from solar_testdata import write_epw
 
 from binhai_geo.config import load_workflow
+from binhai_geo.deliverables.notes import render
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density
 from binhai_geo.layers import load_layers
@@ -66,7 +67,9 @@ def test_tables_notes_indicator(synthetic):
     assert set(res.tables) == {"pv_archetypes", "pv_losses", "pv_summary", "weather_summary"}
     ws = res.tables["weather_summary"]
     assert ws["stand_in"].all() and ws["ghi_kwh_per_m2_yr"].between(1390, 1630).all()
-    assert any("STAND-IN" in n and "替代气象年" in n for n in res.notes)
+    stand_in = next(n for n in res.notes if n.code == "solar.weather.stand_in")
+    assert stand_in.params["ghi_kwh_per_m2"] == (ws["ghi_kwh_per_m2_yr"].min(), ws["ghi_kwh_per_m2_yr"].max())
+    assert "STAND-IN" in render(stand_in) and "替代气象年" in render(stand_in)
     summ = res.tables["pv_summary"].set_index("layer_kind")
     assert summ.loc["total", "share_of_pv_target"] == pytest.approx(summ.loc["total", "capacity_mw"] / 4700,
                                                                           abs=1e-4)
@@ -113,14 +116,15 @@ def test_weather_file_from_the_workflow(tmp_path, pack):
     res, _ = run_step(write_workflow(tmp_path, '\n[solar]\nweather = "tanggu.epw"\n'))
     assert (tmp_path / "tanggu.epw").resolve() in [p.resolve() for p in res.inputs]
     assert not res.tables["weather_summary"]["stand_in"].any()
-    assert not any("STAND-IN" in n for n in res.notes)
+    assert not any(n.code == "solar.weather.stand_in" for n in res.notes)
     # one station for the district: each PV site's distance to it, by an independent great-circle formula
     pv = res.sites[res.sites["technology"] == "pv"]
     pts = gpd.GeoSeries(pv.geometry.representative_point(), crs=pv.crs).to_crs(4326)
     geod = pyproj.Geod(ellps="WGS84")
     _, _, metres = geod.inv(pts.x.to_numpy(), pts.y.to_numpy(), np.full(len(pv), 117.72), np.full(len(pv), 39.05))
     assert pv["weather_distance_km"].to_numpy() == pytest.approx(metres / 1000, rel=0.005, abs=0.01)
-    assert any("weather_distance_km" in n for n in res.notes)
+    one = next(n for n in res.notes if n.code == "solar.weather.one_station")
+    assert one.params["max_distance_km"] == pytest.approx(pv["weather_distance_km"].max(), abs=0.01)
 
 
 @pytest.mark.parametrize(

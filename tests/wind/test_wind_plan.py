@@ -9,6 +9,7 @@ from shapely.geometry import box
 from binhai_geo.config import load_workflow
 from binhai_geo.errors import WorkflowError
 from binhai_geo.layers import load_layers
+from binhai_geo.notes import Note
 from binhai_geo.siting.sites import build_sites
 from binhai_geo.wind.plan import EXTRA_COLUMNS, TURBINE_COLUMNS, wind_step
 
@@ -56,8 +57,9 @@ def test_synthetic_wind_zone(workflow):
     assert shapely.contains(box(X0 + 7500, Y0 + 4000, X0 + 9500, Y0 + 6000), t.geometry.to_numpy()).all()
     assert t["energy_mwh_per_yr"].sum() == pytest.approx(row["energy_mwh_per_yr"])
     assert {"wind_zones", "wind_curve_check", "wind_assumptions"} <= set(res.tables)
-    assert any("ASSUMPTION" in note for note in res.notes)
-    assert any("V164/8000" in note for note in res.notes)  # refused library curves are said
+    assert any(note.code == "wind.resource.default" for note in res.notes)
+    refused = next(note for note in res.notes if note.code == "wind.curves_refused")
+    assert "V164/8000" in refused.params["turbine_types"]  # refused library curves are said
 
 
 def test_exclusion_with_buffer_is_respected(tmp_path):
@@ -81,7 +83,7 @@ def test_zone_too_small_and_refused_turbine(tmp_path):
     row = res.sites.set_index("site_id").loc["offshore_zone-wind-2"]
     assert row["turbines"] == 0 and row["capacity_mw"] == 0 and row["energy_mwh_per_yr"] == 0
     assert np.isnan(row["capacity_factor"])
-    assert any("too small for one turbine" in n for n in res.notes)
+    assert any(n.code == "wind.zones_too_small" and row.name in n.params["site_ids"] for n in res.notes)
     wf = write_workflow(tmp_path, '\n[wind]\nturbine = { offshore_zone = "S152/6330" }\n')
     with pytest.raises(WorkflowError, match="Betz"):
         _run(wf)
@@ -128,5 +130,5 @@ def test_given_turbines_in_a_plan(tmp_path):
     z = res.tables["wind_zones"].set_index("site_id").loc["offshore_zone-wind-2"]
     assert z["turbines"] == 3 and z["layout"] == "given" and z["farms"] == "Existing farm"
     assert z["capacity_mw"] == pytest.approx(3 * 9.5) and z["turbine_type"] == "V164/9500"
-    assert any("Given turbine layout" in n for n in res.notes)
+    assert Note("wind.fleet.given", {"n_turbines": 3, "n_zones": 1}) in res.notes
     assert str(tmp_path / "turbines.gpkg") in {str(p) for p in res.inputs}

@@ -8,6 +8,7 @@ import pytest
 from shapely.geometry import LineString, box
 
 from binhai_geo.errors import WorkflowError
+from binhai_geo.notes import Note
 from binhai_geo.wind.era5 import direction_from_uv
 from binhai_geo.wind.resource import (
     fit_weibull,
@@ -55,7 +56,7 @@ def test_region_default_is_labelled_assumption():
     res = zone_resource(_zones(), np.array(["sea", "land"]))
     assert list(res.table["weibull_a_mps"]) == [7.5, 6.6] and list(res.table["weibull_k"]) == [2.1, 2.0]
     assert res.rose.shape == (2, 12) and np.allclose(res.rose.sum(axis=1), 1)
-    assert "ASSUMPTION" in res.notes[0]
+    assert res.notes[0] == Note("wind.resource.default", {"region": "binhai"})
     with pytest.raises(WorkflowError, match="no wind resource rows for region 'nowhere'"):
         zone_resource(_zones(), np.array(["sea", "land"]), region="nowhere")
 
@@ -90,7 +91,8 @@ def test_global_wind_atlas_rasters_in_another_crs(tmp_path):
     assert np.allclose(res.table["weibull_a_mps"], 8.2, atol=1e-3)
     assert np.allclose(res.table["weibull_k"], 2.3, atol=1e-3)
     assert (res.table["reference_height_m"] == 100).all()
-    assert any("reprojected" in n for n in res.notes)  # EPSG:4326 -> EPSG:4527, no failure
+    assert any(n.code == "wind.resource.reprojected" and n.params["crs_to"] == "EPSG:4527"
+               for n in res.notes)  # EPSG:4326 -> EPSG:4527, no failure
     assert len(res.inputs) == 2
 
 
@@ -112,7 +114,7 @@ def test_era5_series(tmp_path):
     assert res.table["weibull_a_mps"].iloc[0] == pytest.approx(7.0, rel=0.05)
     assert res.table["weibull_k"].iloc[0] == pytest.approx(2.0, rel=0.08)
     assert prevailing_direction(res.rose[0]) == 150.0 and res.rose[0][5] == pytest.approx(0.6, abs=0.03)
-    assert "ERA5" in res.notes[0]
+    assert res.notes[0] == Note("wind.resource.era5", {"file": f.name})
     ds[["u100"]].to_netcdf(tmp_path / "u_only.nc")
     with pytest.raises(WorkflowError, match="v100"):
         zone_resource(_zones(), np.array(["sea", "land"]), resource=str(tmp_path / "u_only.nc"))
