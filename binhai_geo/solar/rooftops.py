@@ -3,7 +3,11 @@
 A technical usable-area model (the structure of NREL's rooftop method, Gagnon et al. 2016, *Rooftop Solar
 Photovoltaic Technical Potential in the United States*, NREL/TP-6A20-65298: roof planes by orientation,
 edges and obstructions removed, a minimum array size), with its parameters by building class and roof type
-in ``binhai_geo/data/rooftop_fractions.csv`` (value, range, unit, source; most are labelled assumptions):
+in ``binhai_geo/data/rooftop_fractions.csv`` (value, range, unit, source: NREL dGen's 80% available commercial
+roof, fire-code setbacks, single-plane pitched roofs, BFE's 10 m2 minimum; the flat-roof setback and the
+factory and residential obstruction shares remain labelled assumptions; usable shares are checked against
+published roof-availability figures in
+``tests/solar/test_solar_rooftops.py``):
 
 - **flat roofs** (``rooftop_flat``): the footprint shrunk inward by the edge setback
   (:func:`shapely.buffer` with a negative distance), times (1 - obstruction share of the class); south-facing
