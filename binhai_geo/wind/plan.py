@@ -4,8 +4,9 @@
 work for any table of wind zones (the plan's wind sites, or a file given to ``binhai-geo wind``):
 
 resource per zone (:mod:`~binhai_geo.wind.resource`) -> turbine per layer kind, checked
-(:mod:`~binhai_geo.wind.turbines`) -> layout (:mod:`~binhai_geo.wind.layout`) -> gross energy, wakes,
-losses (:mod:`~binhai_geo.wind.energy`).
+(:mod:`~binhai_geo.wind.turbines`) -> the ledger's standing farms laid by rule
+(:mod:`~binhai_geo.wind.existing`) -> layout (:mod:`~binhai_geo.wind.layout`) -> gross energy, wakes of
+all turbines in one run, losses (:mod:`~binhai_geo.wind.energy`).
 
 The step replaces each wind site's capacity (area x capacity density, from :mod:`binhai_geo.sites`) by
 turbines x rated power, recomputes its capacity density, fills the energy columns and adds the columns
@@ -169,15 +170,16 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
     hub_zone = np.array([hubs[k] for k in kinds])
     farms, farm_notes = select_farms(existing, zones, given, params["wake_group_distance_m"])
     notes.extend(farm_notes)
-    table_f = registry_farm_table()
-    surf_all = np.concatenate([surfaces, farms["surface"].to_numpy(object)])
-    z0 = np.array([z0_of[s] for s in surf_all])
-    hub_all = np.concatenate([hub_zone, table_f.loc[farms["surface"], "hub_height_m"].to_numpy(float)])
-    res = zone_resource(_resource_zones(zones, farms), surf_all, resource=spec.resource,
-                        region=spec.resource_region, base_dir=base_dir, height_m=spec.resource_height_m,
-                        rose=spec.wind_rose, roughness_m=z0, hub_height_m=hub_all)
+    z0_zone = np.array([z0_of[s] for s in surfaces])
+    res = zone_resource(zones, surfaces, resource=spec.resource, region=spec.resource_region, base_dir=base_dir,
+                        height_m=spec.resource_height_m, rose=spec.wind_rose, roughness_m=z0_zone,
+                        hub_height_m=hub_zone)
     notes.extend(res.notes)
     inputs.extend(res.inputs)
+    farms, res, farm_notes = _with_farm_climates(farms, res, spec, base_dir, z0_of)
+    notes.extend(farm_notes)
+    surf_all = np.concatenate([surfaces, farms["surface"].to_numpy(object)])
+    z0 = np.array([z0_of[s] for s in surf_all])
     n = len(zones)
     registry = lay_farms(farms, res.rose[n:], res.a_sector[n:], params) if len(farms) else None
     fleet = build_fleet(zones, turbines, hubs, res, params, spec, exclusions=exclusions, given=given,
@@ -291,14 +293,30 @@ def _wake_pct(gross: np.ndarray, wake: np.ndarray) -> float:
     return 100.0 * (1.0 - float((gross * (1 - wake)).sum()) / g) if g > 0 else np.nan
 
 
-def _resource_zones(zones: gpd.GeoDataFrame, farms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the zones, then the registry farms' footprints (rows ``len(zones) + farm``), for one resource read."""
+def _with_farm_climates(farms: gpd.GeoDataFrame, res: ZoneResource, spec: WindSpec, base_dir: Path | None,
+                        z0_of: dict[str, float]) -> tuple[gpd.GeoDataFrame, ZoneResource, list[str]]:
+    """Append the registry farms' climates (same source as the zones) as rows ``len(zones) + farm``.
+
+    A source that does not cover the farms (a raster clipped to the zones) leaves them out, with a note.
+    """
     if len(farms) == 0:
-        return zones
-    fp = footprints(farms)
-    z = zones[["site_id", "layer_kind", "geometry"]]
-    return gpd.GeoDataFrame(pd.concat([z, fp[["site_id", "layer_kind", "geometry"]]]), geometry="geometry",
-                            crs=zones.crs)
+        return farms, res, []
+    surf = farms["surface"].to_numpy(object)
+    hub = registry_farm_table().loc[surf, "hub_height_m"].to_numpy(float)
+    try:
+        fr = zone_resource(footprints(farms), surf, resource=spec.resource, region=spec.resource_region,
+                           base_dir=base_dir, height_m=spec.resource_height_m, rose=spec.wind_rose,
+                           roughness_m=np.array([z0_of[s] for s in surf]), hub_height_m=hub)
+        if fr.rose.shape[1] != res.rose.shape[1]:
+            raise WorkflowError(f"{fr.rose.shape[1]} sectors at the farms, {res.rose.shape[1]} at the zones")
+    except WorkflowError as exc:
+        note = (f"Existing wind farms of the ledger left out of the wake run: the wind resource does not serve them "
+                f"({exc.message}) (风资源数据未覆盖已建风电场，未计入尾流).")
+        return farms.iloc[:0], res, [note]
+    out = ZoneResource(pd.concat([res.table, fr.table]), np.vstack([res.rose, fr.rose]),
+                       np.vstack([res.a_sector, fr.a_sector]), np.vstack([res.k_sector, fr.k_sector]),
+                       res.notes, res.inputs)
+    return farms, out, []
 
 
 def _farm_table(farms: gpd.GeoDataFrame, reg: LaidFarms | None, fleet: Fleet, e: FleetEnergy,

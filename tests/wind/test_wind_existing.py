@@ -105,3 +105,22 @@ def test_wake_neighbours_takes_installed_and_committed_wind():
     assert list(out["record_id"]) == ["w1", "w2"]
     assert wake_neighbours(None) is None
     assert np.isin(["record_id", "name", "capacity_mw", "category", "surface"], out.columns).all()
+
+
+def test_farm_outside_a_clipped_resource_is_left_out_with_a_note(tmp_path):
+    """Global Wind Atlas rasters cut to the zones: the zone runs; the farm outside them is left out, said so."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    for name, value in (("Weibull-A", 8.0), ("Weibull-k", 2.2)):
+        with rasterio.open(tmp_path / f"CHN-{name}_100m.tif", "w", driver="GTiff", height=40, width=40, count=1,
+                           dtype="float32", crs="EPSG:4326", transform=from_origin(117.6, 39.1, 0.005, 0.005),
+                           nodata=-9999) as dst:
+            dst.write(np.full((40, 40), value, dtype="float32"), 1)
+    spec = WindSpec(resource=str(tmp_path))
+    farm = _records([(X0 - 10000, Y0 + 2000)], [30.0])  # about 117.58 E: west of the rasters, 10 km from the zone
+    res = run_wind(ZONE, spec, existing=farm)
+    alone = run_wind(ZONE, spec)
+    assert "wind_existing_farms" not in res.tables and (res.turbines["layout"] == "laid out").all()
+    assert res.zones.iloc[0]["net_energy_mwh_per_yr"] == pytest.approx(alone.zones.iloc[0]["net_energy_mwh_per_yr"])
+    assert any("does not serve them" in n for n in res.notes)
