@@ -19,7 +19,7 @@ import pandas as pd
 
 from binhai_geo.accounting.capacity import capacity_indicators
 from binhai_geo.accounting.conformance import conformance_step
-from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators
+from binhai_geo.accounting.plan import data_status, ledger_step, mark_indicative, official_indicators, wake_neighbours
 from binhai_geo.atomic import check_writable_dir, output_set, refuse_input, write_text_atomic, write_with
 from binhai_geo.config import Workflow
 from binhai_geo.errors import WorkflowError
@@ -126,12 +126,18 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
     from binhai_geo.solar.plan import solar_step
     from binhai_geo.wind.plan import wind_step
 
+    target_file = load_targets(workflow.targets_path)
+    years = dict(zip(target_file["target_id"], pd.to_numeric(target_file["year"], errors="coerce")
+                     .fillna(workflow.spec.workflow.year).astype(int), strict=True))
+    # the ledger first: its standing wind farms share the wind step's wake run (the runner passes the data)
+    ledger, ledger_tables, registry_files = ledger_step(workflow, layers.layers,
+                                                        years.get("pv_capacity", workflow.spec.workflow.year))
     steps = _Collector(sites)
     for name, run in (
         ("eligibility", lambda: eligibility_step(workflow, layers, steps.sites)),
         ("solar", lambda: solar_step(workflow, layers, steps.sites,
                                      pv_target_mw=target_value(workflow, "pv_capacity", "MW"))),
-        ("wind", lambda: wind_step(workflow, layers, steps.sites)),
+        ("wind", lambda: wind_step(workflow, layers, steps.sites, existing=wake_neighbours(ledger))),
         ("economics", lambda: economics_step(workflow, layers, steps.sites)),
         ("sinks", lambda: sinks_step(workflow, layers,
                                      target_years(workflow, ("forest_cover", "forest_cover_2030")))),
@@ -140,11 +146,6 @@ def compute_plan(workflow: Workflow, step: Callable[[str], None] = lambda s: Non
         step(name)
         steps.add(name, run())
     step("indicators")
-    target_file = load_targets(workflow.targets_path)
-    years = dict(zip(target_file["target_id"], pd.to_numeric(target_file["year"], errors="coerce")
-                     .fillna(workflow.spec.workflow.year).astype(int), strict=True))
-    ledger, ledger_tables, registry_files = ledger_step(workflow, layers.layers,
-                                                        years.get("pv_capacity", workflow.spec.workflow.year))
     indicators = [] if ledger is None else capacity_indicators(
         ledger, years, steps.sites,
         total_installed_capacity_mw=a.district.total_installed_capacity_mw,

@@ -352,7 +352,7 @@ def test_int16_raster_with_scale_is_read_in_m_per_s(tmp_path):
 
 
 def test_gwa_int16_scaled_raster_gives_the_zone_mean_in_m_per_s(tmp_path):
-    from binhai_geo.wind.resource import zonal_mean
+    from binhai_geo.wind.gwa import zonal_mean
 
     tif = geotiff(tmp_path / "gwa_ws_100m.tif", np.full((30, 30), 850, dtype=np.int16), scale=0.01)
     zones = gpd_frame([shapely.box(117.6, 39.0, 117.65, 39.05)], "EPSG:4326").to_crs("EPSG:4527")

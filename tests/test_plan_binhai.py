@@ -81,6 +81,29 @@ def test_targets_against_the_plan(plan):
     assert {"capacity_ledger", "ledger_summary", "data_status"} <= set(plan.tables)
 
 
+def test_existing_wind_farms_share_the_wake_run(plan):
+    """The ledger's standing wind farms are laid by rule in the wake run: context, never potential."""
+    ledger = plan.tables["capacity_ledger"].set_index("record_id")
+    farms = plan.tables["wind_existing_farms"]
+    ids = [i for s in farms["source"] for i in s.split("; ")]
+    assert set(ledger.loc[ids, "category"]) <= {"installed", "committed"} and set(ledger.loc[ids, "technology"]) == {
+        "wind"}
+    # no more than the district's operating and committed GEM wind (the registry README's 718 MW operating)
+    assert 0 < farms["registry_capacity_mw"].sum() <= GEM_WIND_OPERATING_MW + ledger.loc[
+        ledger["category"] == "committed", "capacity_mw"].sum()
+    turb = plan.geo["turbines"]
+    reg = turb[turb["layout"] == "registry laid"]
+    assert len(reg) == farms["turbines"].sum() and set(reg["source"]) == set(farms["source"])
+    # the sites' wind capacity and energy are the zones' own turbines only
+    wind = plan.sites[plan.sites["technology"] == "wind"]
+    new = turb[turb["layout"] != "registry laid"]
+    assert wind["capacity_mw"].sum() == pytest.approx(new["capacity_mw"].sum())
+    assert wind["energy_mwh_per_yr"].sum() == pytest.approx(new["energy_mwh_per_yr"].sum())
+    z = plan.tables["wind_zones"]
+    placed = z[z["turbines"] > 0]
+    assert (placed["wake_loss_pct"] >= placed["wake_loss_without_existing_pct"] - 1e-9).all()
+
+
 @pytest.mark.browser
 def test_binhai_map_in_browser(plan, browser_page):
     page = browser_page

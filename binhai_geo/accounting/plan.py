@@ -79,6 +79,27 @@ def read_user_records(files: Sequence[Path], layers: Mapping[str, gpd.GeoDataFra
     return gpd.GeoDataFrame(user, geometry="geometry", crs=crs), report
 
 
+#: Ledger categories whose wind farms stand in the target year, so they wake the new zones.
+WAKE_CATEGORIES = ("installed", "committed")
+
+
+def wake_neighbours(records: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Return the ledger's wind records in :data:`WAKE_CATEGORIES`, for the wind step's wake run (or None).
+
+    Returns
+    -------
+    GeoDataFrame or None
+        Points (analysis CRS) with ``record_id``, ``name``, ``capacity_mw``, ``category``, ``surface``.
+    """
+    if records is None or "category" not in records.columns:
+        return None
+    sel = records[(records["technology"] == "wind") & records["category"].isin(WAKE_CATEGORIES)]
+    if sel.empty:
+        return None
+    cols = [c for c in ("record_id", "name", "capacity_mw", "category", "surface") if c in sel.columns]
+    return sel[[*cols, "geometry"]].reset_index(drop=True)
+
+
 def ledger_step(workflow: Workflow, layers: Mapping[str, gpd.GeoDataFrame], year: int
                 ) -> tuple[gpd.GeoDataFrame | None, dict[str, pd.DataFrame], list[Path]]:
     """Return the ledger's records for a run and its tables for target year ``year``.

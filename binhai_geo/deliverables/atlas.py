@@ -27,7 +27,7 @@ import pandas as pd
 
 from binhai_geo.deliverables.datastatus import data_status
 from binhai_geo.deliverables.notes import render_all
-from binhai_geo.deliverables.registry import GEO_LAYERS, TABLES, column, geo_entry, table_entry
+from binhai_geo.deliverables.registry import GEO_LAYERS, TABLES, VALUE_LABELS, column, geo_entry, table_entry
 from binhai_geo.deliverables.webmap import Choropleth, Overlay, TileBasemap, build_map, to_offline_html
 
 if TYPE_CHECKING:
@@ -94,6 +94,9 @@ def overlays_of(geo: Mapping[str, gpd.GeoDataFrame]) -> list[Overlay]:
     out = []
     for name in names:
         gdf = geo[name]
+        coded = {c: gdf[c].map(lambda v, m=m: m.get(v, v)) for c, m in VALUE_LABELS.items() if c in gdf.columns}
+        if coded:
+            gdf = gdf.assign(**coded)  # bilingual display of coded values; the layer files keep the codes
         entry = geo_entry(name)
         cols = list(entry.fields) if entry.fields else [c for c in gdf.columns if c != gdf.geometry.name]
         out.append(Overlay(

@@ -154,6 +154,12 @@ class GeoLayer:
         return f"{self.zh} {self.en}"
 
 
+#: Coded values shown bilingually in the atlas' popups, by column (the layer files keep the codes).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "layout": {"given": "给定机位 Given positions", "laid out": "按规则布置 Laid out by rule",
+               "registry laid": "登记风电场，按规则布置 Registry farm, laid by rule"},
+}
+
 #: Engine geo layers with a known meaning. One line adds a name.
 GEO_LAYERS: dict[str, GeoLayer] = {
     "eligible_areas": GeoLayer(
@@ -163,8 +169,10 @@ GEO_LAYERS: dict[str, GeoLayer] = {
     ),
     "turbines": GeoLayer(
         "energy", "风机", "Wind turbines", point("#0d47a1", "#ffffff", 3.5),
-        ("site_id", "turbine_id", "turbine_type", "hub_height_m", "capacity_mw", "energy_mwh_per_yr",
-         "capacity_factor", "wake_loss_pct"),
+        ("farm", "layout", "turbine_type", "hub_height_m", "capacity_mw", "energy_mwh_per_yr", "wake_loss_pct",
+         "site_id", "turbine_id", "capacity_factor", "source", "layout_rule"),
+        (Variant("layout", VALUE_LABELS["layout"]["registry laid"], point("#546e7a", "#cfd8dc", 3.0),
+                 ("已建/在建风电场(按规则布置)", "Existing farm (laid by rule)")),),
     ),
     "excluded_areas": GeoLayer(
         "constraints", "已扣除区域", "Excluded areas", poly("#b71c1c", "#ef9a9a", 0.35, 0.6, dashArray="3 2"),
@@ -279,6 +287,10 @@ COLUMNS: dict[str, Column] = {
     "turbine_type": Column("风机型号", "Turbine type"),
     "hub_height_m": Column("轮毂高度", "Hub height", "m"),
     "wake_loss_pct": Column("尾流损失", "Wake loss", "%"),
+    "wake_loss_without_existing_pct": Column("尾流损失(不计已建风电场)", "Wake loss without existing farms", "%"),
+    "farm": Column("风电场", "Wind farm"),
+    "layout": Column("机位来源", "Layout source"),
+    "layout_rule": Column("布置规则", "Layout rule"),
     "reason": Column("原因", "Reason"),
     "change": Column("变化", "Change"),
     "change_zh": Column("变化（中文）", "Change (Chinese)"),

@@ -4,8 +4,9 @@
 work for any table of wind zones (the plan's wind sites, or a file given to ``binhai-geo wind``):
 
 resource per zone (:mod:`~binhai_geo.wind.resource`) -> turbine per layer kind, checked
-(:mod:`~binhai_geo.wind.turbines`) -> layout (:mod:`~binhai_geo.wind.layout`) -> gross energy, wakes,
-losses (:mod:`~binhai_geo.wind.energy`).
+(:mod:`~binhai_geo.wind.turbines`) -> the ledger's standing farms laid by rule
+(:mod:`~binhai_geo.wind.existing`) -> layout (:mod:`~binhai_geo.wind.layout`) -> gross energy, wakes of
+all turbines in one run, losses (:mod:`~binhai_geo.wind.energy`).
 
 The step replaces each wind site's capacity (area x capacity density, from :mod:`binhai_geo.siting.sites`) by
 turbines x rated power, recomputes its capacity density, fills the energy columns and adds the columns
@@ -25,12 +26,15 @@ from binhai_geo.errors import WorkflowError
 from binhai_geo.notes import Note
 from binhai_geo.steps import StepResult
 from binhai_geo.wind import energy as en
+from binhai_geo.wind.existing import LaidFarms, footprints, lay_farms, registry_farm_table, select_farms
 from binhai_geo.wind.fleet import LINE_KINDS, Fleet, FleetEnergy, build_fleet, fleet_energy
 from binhai_geo.wind.layout import require_geometry
-from binhai_geo.wind.resource import ZoneResource, hub_scale, prevailing_direction, zone_resource
+from binhai_geo.wind.resource import ZoneResource, zone_resource
+from binhai_geo.wind.roses import prevailing_direction
 from binhai_geo.wind.spec import WindSpec, _default_surfaces
 from binhai_geo.wind.tables import load_parameters, losses_table, parameters_table, roughness_table, turbine_defaults
 from binhai_geo.wind.turbines import Turbine, check_hub_height, check_library, get_turbine
+from binhai_geo.wind.weibull import hub_scale
 
 #: Columns the wind step adds to the sites table.
 EXTRA_COLUMNS = ("turbines", "turbine_type", "wake_loss_pct", "gross_energy_mwh_per_yr")
@@ -41,14 +45,20 @@ ZONE_COLUMNS = (
     "specific_rated_power_w_m2", "hub_height_m", "turbines", "capacity_mw", "weibull_a_ref_mps", "weibull_k",
     "reference_height_m", "roughness_m", "weibull_a_hub_mps", "mean_speed_hub_mps", "prevailing_deg",
     "most_frequent_deg", "turbulence_intensity", "gross_energy_mwh_per_yr", "wake_loss_pct",
-    "availability_loss_pct", "electrical_loss_pct", "turbine_performance_loss_pct", "environmental_loss_pct",
+    "wake_loss_without_existing_pct", "availability_loss_pct", "electrical_loss_pct",
+    "turbine_performance_loss_pct", "environmental_loss_pct",
     "curtailment_loss_pct", "total_loss_pct", "net_energy_mwh_per_yr", "capacity_factor", "full_load_hours",
     "resource_source",
 )
 
-#: Columns of the ``turbines`` geo layer.
-TURBINE_COLUMNS = ("site_id", "farm", "layout", "turbine_type", "hub_height_m", "capacity_mw", "energy_mwh_per_yr",
-                   "wake_loss_pct")
+#: Columns of the ``turbines`` geo layer (``source``: given file, registry record ids or the zone's site id).
+TURBINE_COLUMNS = ("site_id", "farm", "layout", "source", "layout_rule", "turbine_type", "hub_height_m", "capacity_mw",
+                   "energy_mwh_per_yr", "wake_loss_pct")
+
+#: Columns of the ``wind_existing_farms`` table (ledger farms in the wake run, context only).
+FARM_COLUMNS = ("farm", "source", "category", "surface", "registry_capacity_mw", "turbine_type", "hub_height_m",
+                "turbines", "capacity_mw", "mean_speed_hub_mps", "gross_energy_mwh_per_yr", "wake_loss_pct",
+                "net_energy_mwh_per_yr", "capacity_factor", "full_load_hours", "layout_rule")
 
 _LINE_KINDS = LINE_KINDS
 
@@ -114,8 +124,13 @@ def _kind_turbines(kinds: np.ndarray, spec: WindSpec, params: dict[str, float], 
 
 def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoDataFrame | None = None,
              given: gpd.GeoDataFrame | None = None, base_dir: Path | None = None, file: str | None = None,
-             given_file: str | None = None) -> WindResult:
+             given_file: str | None = None, existing: gpd.GeoDataFrame | None = None) -> WindResult:
     """Lay out turbines (or take given ones) and compute the energy of wind zones.
+
+    Existing and committed farms of the ledger (``existing``) without given positions are laid by the
+    rule of :mod:`binhai_geo.wind.existing` and share the wake run: the zones' ``wake_loss_pct`` counts
+    their wakes, ``wake_loss_without_existing_pct`` is the zones' wake loss without them. Their energy
+    is reported apart (table ``wind_existing_farms``) and never added to a zone.
 
     Parameters
     ----------
@@ -132,6 +147,9 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
         Folder relative paths of ``spec`` are resolved against.
     file, given_file : str, optional
         The zones' and the turbines' files, named in error messages.
+    existing : geopandas.GeoDataFrame, optional
+        Ledger wind records (installed or committed), points with ``record_id``, ``name``,
+        ``capacity_mw``, ``category``, ``surface`` (:data:`binhai_geo.wind.existing.RECORD_FIELDS`).
 
     Raises
     ------
@@ -150,19 +168,35 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
                          file=file)
     turbines, hubs, notes, inputs = _kind_turbines(kinds, spec, params, base_dir)
     surfaces = np.array([spec.surface.get(k, _default_surfaces()[k]) for k in kinds], dtype=object)
-    z0 = np.array([z0_of[s] for s in surfaces])
     hub_zone = np.array([hubs[k] for k in kinds])
+    farms, farm_notes = select_farms(existing, zones, given, params["wake_group_distance_m"])
+    notes.extend(farm_notes)
+    z0_zone = np.array([z0_of[s] for s in surfaces])
     res = zone_resource(zones, surfaces, resource=spec.resource, region=spec.resource_region, base_dir=base_dir,
-                        height_m=spec.resource_height_m, rose=spec.wind_rose, roughness_m=z0, hub_height_m=hub_zone)
+                        height_m=spec.resource_height_m, rose=spec.wind_rose, roughness_m=z0_zone,
+                        hub_height_m=hub_zone)
     notes.extend(res.notes)
     inputs.extend(res.inputs)
+    farms, res, farm_notes = _with_farm_climates(farms, res, spec, base_dir, z0_of)
+    notes.extend(farm_notes)
+    surf_all = np.concatenate([surfaces, farms["surface"].to_numpy(object)])
+    z0 = np.array([z0_of[s] for s in surf_all])
+    n = len(zones)
+    registry = lay_farms(farms, res.rose[n:], res.a_sector[n:], params) if len(farms) else None
     fleet = build_fleet(zones, turbines, hubs, res, params, spec, exclusions=exclusions, given=given,
-                        base_dir=base_dir, given_file=given_file)
+                        base_dir=base_dir, given_file=given_file, registry=registry)
     notes.extend(fleet.notes)
     inputs.extend(fleet.inputs)
-    factors = [en.loss_factors(losses, s) for s in surfaces]
-    energy = fleet_energy(fleet, res, z0, surfaces, factors, params, spec)
+    factors = [en.loss_factors(losses, s) for s in surf_all]
+    energy = fleet_energy(fleet, res, z0, surf_all, factors, params, spec)
+    new = fleet.zone < n
+    alone = energy if new.all() else fleet_energy(fleet.subset(new), res, z0, surf_all, factors, params, spec)
     table = _zone_table(zones, surfaces, turbines, hub_zone, z0, res, fleet, energy, factors)
+    table["wake_loss_without_existing_pct"] = [
+        _wake_pct(alone.gross[fleet.zone[new] == i], alone.wake[fleet.zone[new] == i]) if t else np.nan
+        for i, t in enumerate(table["turbines"])]
+    if registry is not None:
+        notes.append(_farm_note(farms, fleet, n, params))
     empty = table[table["turbines"] == 0]
     if len(empty):
         notes.append(Note("wind.zones_too_small", {"n_zones": len(empty),
@@ -173,6 +207,8 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
     if refused:
         notes.append(Note("wind.curves_refused", {"turbine_types": [str(t) for t in refused]}))
     tables = {"wind_curve_check": curves, "wind_assumptions": _assumptions(params_df, losses, rough, spec)}
+    if registry is not None:
+        tables["wind_existing_farms"] = _farm_table(farms, registry, fleet, energy, n)
     return WindResult(table, _turbine_layer(zones, fleet, energy), tables, notes, inputs)
 
 
@@ -232,12 +268,16 @@ def _zone_table(zones: gpd.GeoDataFrame, surfaces: np.ndarray, turbines: dict[st
 
 
 def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd.GeoDataFrame:
-    site_ids = zones["site_id"].to_numpy(object)
+    n = len(zones)
+    extra = max(0, int(fleet.zone.max(initial=-1)) + 1 - n)  # registry farms: no site
+    site_ids = np.concatenate([zones["site_id"].to_numpy(object), np.full(extra, "", dtype=object)])
     xy = fleet.xy
     gdf = gpd.GeoDataFrame({
         "site_id": site_ids[fleet.zone],
         "farm": fleet.farm.astype(str),
         "layout": fleet.layout.astype(str),
+        "source": fleet.source.astype(str),
+        "layout_rule": fleet.rule.astype(str),
         "turbine_type": [fleet.turbine(j).name for j in range(len(xy))],
         "hub_height_m": fleet.hub_m,
         "capacity_mw": np.array([fleet.turbine(j).rated_mw for j in range(len(xy))], dtype=float),
@@ -245,6 +285,63 @@ def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd
         "wake_loss_pct": 100.0 * e.wake,
     }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]) if len(xy) else gpd.GeoSeries([]), crs=zones.crs)
     return gdf[[*TURBINE_COLUMNS, "geometry"]]
+
+
+def _wake_pct(gross: np.ndarray, wake: np.ndarray) -> float:
+    """Energy-weighted wake loss of a set of turbines [%] (NaN without energy)."""
+    g = float(gross.sum())
+    return 100.0 * (1.0 - float((gross * (1 - wake)).sum()) / g) if g > 0 else np.nan
+
+
+def _with_farm_climates(farms: gpd.GeoDataFrame, res: ZoneResource, spec: WindSpec, base_dir: Path | None,
+                        z0_of: dict[str, float]) -> tuple[gpd.GeoDataFrame, ZoneResource, list[Note]]:
+    """Append the registry farms' climates (same source as the zones) as rows ``len(zones) + farm``.
+
+    A source that does not cover the farms (a raster clipped to the zones) leaves them out, with a note.
+    """
+    if len(farms) == 0:
+        return farms, res, []
+    surf = farms["surface"].to_numpy(object)
+    hub = registry_farm_table().loc[surf, "hub_height_m"].to_numpy(float)
+    try:
+        fr = zone_resource(footprints(farms), surf, resource=spec.resource, region=spec.resource_region,
+                           base_dir=base_dir, height_m=spec.resource_height_m, rose=spec.wind_rose,
+                           roughness_m=np.array([z0_of[s] for s in surf]), hub_height_m=hub)
+        if fr.rose.shape[1] != res.rose.shape[1]:
+            raise WorkflowError(f"{fr.rose.shape[1]} sectors at the farms, {res.rose.shape[1]} at the zones")
+    except WorkflowError as exc:
+        note = Note("wind.existing.no_resource", {"reason": exc.message})
+        return farms.iloc[:0], res, [note]
+    out = ZoneResource(pd.concat([res.table, fr.table]), np.vstack([res.rose, fr.rose]),
+                       np.vstack([res.a_sector, fr.a_sector]), np.vstack([res.k_sector, fr.k_sector]),
+                       res.notes, res.inputs)
+    return farms, out, []
+
+
+def _farm_table(farms: gpd.GeoDataFrame, reg: LaidFarms | None, fleet: Fleet, e: FleetEnergy,
+                n: int) -> pd.DataFrame:
+    rows = []
+    speed = e.mean_speed()
+    for i, f in enumerate(farms.itertuples(index=False)):
+        sel = fleet.zone == n + i
+        cap = float(sum(fleet.turbine(j).rated_mw for j in np.flatnonzero(sel)))
+        net = float(e.net[sel].sum())
+        rows.append({"farm": f.farm, "source": f.source, "category": f.category, "surface": f.surface,
+                     "registry_capacity_mw": f.capacity_mw, "turbine_type": reg.turbines[i].name,
+                     "hub_height_m": reg.hub_m[i], "turbines": int(sel.sum()), "capacity_mw": cap,
+                     "mean_speed_hub_mps": float(speed[sel].mean()) if sel.any() else np.nan,
+                     "gross_energy_mwh_per_yr": float(e.gross[sel].sum()),
+                     "wake_loss_pct": _wake_pct(e.gross[sel], e.wake[sel]), "net_energy_mwh_per_yr": net,
+                     "capacity_factor": net / (cap * en.HOURS_PER_YEAR) if cap > 0 else np.nan,
+                     "full_load_hours": net / cap if cap > 0 else np.nan, "layout_rule": reg.rule[i]})
+    return pd.DataFrame(rows, columns=list(FARM_COLUMNS))
+
+
+def _farm_note(farms: gpd.GeoDataFrame, fleet: Fleet, n: int, params: dict[str, float]) -> Note:
+    return Note("wind.existing.in_wake_run", {"n_farms": len(farms), "capacity_mw": float(farms["capacity_mw"].sum()),
+                                              "n_turbines": int((fleet.zone >= n).sum()),
+                                              "downwind_spacing_d": params["downwind_spacing_d"],
+                                              "crosswind_spacing_d": params["crosswind_spacing_d"]})
 
 
 def _run_notes(spec: WindSpec, params: dict[str, float], turbines: dict[str, Turbine], hubs: dict[str, float],
@@ -311,7 +408,8 @@ def apply_to_sites(sites: gpd.GeoDataFrame, zones: pd.DataFrame) -> gpd.GeoDataF
     return out
 
 
-def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame) -> StepResult:
+def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame,
+              existing: gpd.GeoDataFrame | None = None) -> StepResult:
     """Run the wind plan step: turbines, capacity and energy of every wind site of the plan.
 
     Parameters
@@ -322,12 +420,15 @@ def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame) -> Step
         The validated layers; ``layers.layers.get("exclusion")`` (with ``buffer_m``) is respected.
     sites : geopandas.GeoDataFrame
         The current sites table (rows with ``technology == "wind"`` are updated).
+    existing : geopandas.GeoDataFrame, optional
+        The ledger's installed and committed wind records, handed by the runner; those without given
+        turbines are laid by rule and share the wake run (:mod:`binhai_geo.wind.existing`).
 
     Returns
     -------
     StepResult
         ``sites`` updated (see :func:`apply_to_sites`); tables ``wind_zones``, ``wind_curve_check``,
-        ``wind_assumptions``; geo layer ``turbines``; notes; inputs. No indicators: the
+        ``wind_assumptions``, ``wind_existing_farms``; geo layer ``turbines``; notes; inputs. No indicators: the
         ``wind_capacity`` target counts built/pipeline projects and shows the candidate-site potential
         (now turbines x rated power) in its basis.
     """
@@ -342,7 +443,7 @@ def wind_step(workflow: object, layers: object, sites: gpd.GeoDataFrame) -> Step
     exclusions = layers.layers.get("exclusion")
     given, given_file = given_turbines(spec, layers, workflow.folder, wind.crs)
     res = run_wind(wind[["site_id", "name", "layer_kind", "geometry"]], spec, exclusions=exclusions,
-                   given=given, base_dir=workflow.folder, given_file=given_file)
+                   given=given, base_dir=workflow.folder, given_file=given_file, existing=existing)
     return StepResult(
         sites=apply_to_sites(sites, res.zones),
         tables={"wind_zones": res.zones, **res.tables},

@@ -75,8 +75,10 @@ def engine_geo() -> dict[str, gpd.GeoDataFrame]:
     """Engine geo layers with known names, plus one unknown layer."""
     return {
         "turbines": gpd.GeoDataFrame(
-            {"site_id": ["wind-1", "wind-1"], "turbine_type": ["V164/9500", "V164/9500"],
-             "capacity_mw": [9.5, 9.5], "energy_mwh_per_yr": [35_000.0, 33_500.0], "wake_loss_pct": [4.1, 7.9]},
+            {"site_id": ["wind-1", ""], "farm": ["Zone 1", "GEM wind phase 0037"],
+             "layout": ["laid out", "registry laid"], "source": ["wind-1", "gem-wind-2025-02-0037"],
+             "turbine_type": ["V164/9500", "MM100/2000"], "hub_height_m": [105.0, 80.0],
+             "capacity_mw": [9.5, 2.0], "energy_mwh_per_yr": [35_000.0, 4_300.0], "wake_loss_pct": [4.1, 7.9]},
             geometry=[Point(X0 + 8000, Y0 + 4500), Point(X0 + 9000, Y0 + 5500)], crs=CRS),
         "excluded_areas": gpd.GeoDataFrame(
             {"technology": ["pv", "wind"], "reason": ["ecological red line 生态红线", "shipping lane"]},

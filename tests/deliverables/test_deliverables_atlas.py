@@ -32,6 +32,16 @@ def test_overlays_known_first_unknown_in_grey(plan):
     turb = ovs[0]
     assert turb.theme == "energy"
     assert ("wake_loss_pct", "尾流损失 Wake loss (%)") in turb.fields
+    # the turbine popup: farm, layout source, type, hub height, annual energy, wake loss, bilingual labels
+    assert [f for f, _ in turb.fields][:7] == ["farm", "layout", "turbine_type", "hub_height_m", "capacity_mw",
+                                               "energy_mwh_per_yr", "wake_loss_pct"]
+    labels = dict(turb.fields)
+    assert labels["farm"] == "风电场 Wind farm" and labels["layout"] == "机位来源 Layout source"
+    assert labels["hub_height_m"] == "轮毂高度 Hub height (m)" and labels["energy_mwh_per_yr"].startswith("年发电量")
+    # coded layout values shown in both languages; the engine's layer keeps its codes
+    assert list(turb.gdf["layout"]) == ["按规则布置 Laid out by rule", "登记风电场，按规则布置 Registry farm, laid by rule"]
+    assert list(plan.geo["turbines"]["layout"]) == ["laid out", "registry laid"]
+    assert turb.variants[0].value == turb.gdf["layout"].iloc[1]  # existing farms drawn apart, with a legend entry
     assert ovs[-1].theme == "other" and ovs[-1].fields == [("label", "label")]
     assert geo_entry("odd_layer").style == geo_entry("another").style  # one fallback style
 
@@ -65,7 +75,8 @@ def test_offline_atlas_page(plan):
     assert "bhg.basemaps(" not in page
     for text in ("风机 Wind turbines", "已扣除区域 Excluded areas", "林地减少 Forest loss", "其他 Other", "Odd layer",
                  "目标与分区 Targets by sub-district", "规划目标 Plan targets", "平准化度电成本 LCOE (CNY/MWh)",
-                 '"lcoe_cny_per_mwh":"280"', '"turbines":"0"', render(ENGINE_NOTE)):
+                 '"lcoe_cny_per_mwh":"280"', '"turbines":"0"', render(ENGINE_NOTE), "风电场 Wind farm",
+                 "登记风电场，按规则布置 Registry farm, laid by rule", "已建/在建风电场(按规则布置)"):
         assert text in page, text
     assert re.search(r'"name":"West","value":"138","_s":1', page)
 

@@ -10,13 +10,9 @@ from shapely.geometry import LineString, box
 from binhai_geo.errors import WorkflowError
 from binhai_geo.notes import Note
 from binhai_geo.wind.era5 import direction_from_uv
-from binhai_geo.wind.resource import (
-    fit_weibull,
-    hub_scale,
-    prevailing_direction,
-    sector_frequencies,
-    zone_resource,
-)
+from binhai_geo.wind.resource import zone_resource
+from binhai_geo.wind.roses import prevailing_direction, sector_frequencies
+from binhai_geo.wind.weibull import fit_weibull, hub_scale
 
 from conftest import CRS, X0, Y0
 
