@@ -27,9 +27,10 @@ def pvwatts_yield(a, data) -> float:  # noqa: ANN001 - Archetype, DataFrame
         "lat": LAT, "lon": LON, "tz": 8.0, "elev": 5.0,
         "year": list(t.year), "month": list(t.month), "day": list(t.day), "hour": list(t.hour),
         "minute": list(t.minute), "dn": list(data["dni"]), "df": list(data["dhi"]), "gh": list(data["ghi"]),
-        "tdry": list(data["temp_air"]), "wspd": list(data["wind_speed"]), "albedo": [a.albedo] * len(t),
+        "tdry": list(data["temp_air"]), "wspd": list(data["wind_speed"]),
     }
-    m.SolarResource.use_wf_albedo = 1
+    m.SolarResource.use_wf_albedo = 0
+    m.SolarResource.albedo = [a.albedo]
     sd = m.SystemDesign
     sd.system_capacity = 1.0
     sd.dc_ac_ratio = a.dc_ac_realised
