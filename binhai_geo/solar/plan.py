@@ -293,7 +293,7 @@ def compute_pv(
                          f"(光伏发电量气象数据：{ws.source}).")
         notes.append(
             "PV yield: pvlib per system archetype (Perez transposition, row-to-row shading of rows by view "
-            "factors, CEC single-diode module, Sandia inverter, PVsyst cell temperature), first-year output "
+            "factors, CEC single-diode module, Sandia inverter, Fuentes cell temperature with wind), first-year output "
             "(degradation enters the LCOE), constant soiling, no snow (光伏发电量按典型系统逐时模拟，计入前后排遮挡，"
             "为首年发电量；衰减计入度电成本).")
         notes.append(
