@@ -11,6 +11,7 @@ from solar_testdata import weather_set
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import load_capacity_density, packaged_table
 from binhai_geo.solar.archetypes import (
+    build_archetypes,
     load_archetype_table,
     load_archetypes,
     min_pitch_no_winter_shading,
@@ -119,6 +120,8 @@ def test_tilt_near_the_optimum():
         ({"salt_pan_fixed.soiling_pct": "dusty"}, "must be a number"),
         ({"salt_pan_fixed.pitch_m": 2.0}, "shorter than the collector width"),
         ({"salt_pan_fixed.tilt": 30}, "names no row"),
+        ({"rooftop_pitched.noct_installed_c": 90}, "outside the allowed range 30 to 70"),
+        ({"salt_pan_fixed.u_c": 29}, "names no row"),  # racks take Fuentes' parameters, not PVsyst's
     ],
 )
 def test_bad_parameters_are_named(overrides, message):
@@ -132,3 +135,13 @@ def test_override_changes_one_value():
     assert archs["salt_pan_fixed"].tilt_deg == 30.0 and archs["fishery"].tilt_deg == 33.0
     t = load_archetype_table(overrides={"salt_pan_fixed.tilt_deg": 30}).set_index(["archetype", "parameter"])
     assert t.loc[("salt_pan_fixed", "tilt_deg"), "source"].startswith("workflow override")
+
+
+def test_an_archetype_needs_one_thermal_model():
+    table = load_archetype_table()
+    drop = (table["archetype"] == "fishery") & table["parameter"].isin(["noct_installed_c"])
+    with pytest.raises(WorkflowError, match="noct_installed_c and module_height_m .* or u_c, u_v"):
+        build_archetypes(table[~drop])
+    archs = load_archetypes()
+    assert {a.temperature_model for a in archs.values()} == {"fuentes", "pvsyst"}
+    assert archs["rooftop_pitched"].noct_installed_c == 49 and archs["salt_pan_fixed"].noct_installed_c == 45
