@@ -8,7 +8,7 @@ number carries its reference. Archetypes: ``salt_pan_fixed`` (盐光互补, fixe
 systems), ``rooftop_flat`` (tilted racks with row spacing) and ``rooftop_pitched`` (on the roof plane).
 
 Cell temperature: racks and roof mounts by Fuentes' heat balance with the wind of the weather file
-(:mod:`binhai_geo.solar.thermal`; installed NOCT 45 C open rack, 49 C roof mount, as PVWatts), floating
+(:mod:`binhai_geo.solar.thermal`; installed NOCT 45 C open rack, 49 C roof mount, PVWatts' values), floating
 systems by PVsyst heat-loss coefficients measured on floating PV (:data:`THERMAL_PARAMETERS`).
 
 Module and inverter come from the CEC libraries that pvlib ships
@@ -45,7 +45,7 @@ LOSS_PARAMETERS = ("soiling_pct", "mismatch_pct", "dc_wiring_pct", "lid_pct", "a
 REQUIRED = (*TEXT_PARAMETERS, "tilt_deg", "azimuth_deg", "array_share", "height_m", "bifaciality", "albedo",
             "dc_ac_ratio", "min_design_temp_c", *LOSS_PARAMETERS)
 #: Cell-temperature models and the parameters each needs (an archetype gives one set): Fuentes' heat balance
-#: (:mod:`binhai_geo.solar.thermal`, as PVWatts) or PVsyst's heat-loss coefficients
+#: (:mod:`binhai_geo.solar.thermal`, as PVWatts v5) or PVsyst's heat-loss coefficients
 #: (:func:`pvlib.temperature.pvsyst_cell`).
 THERMAL_PARAMETERS = {"fuentes": ("noct_installed_c", "module_height_m"),
                       "pvsyst": ("u_c", "u_v", "alpha_absorption")}

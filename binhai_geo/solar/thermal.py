@@ -1,9 +1,10 @@
 """Module temperature by Fuentes' (1987) heat-balance model, vectorised over hours and orientations.
 
 The model of :func:`pvlib.temperature.fuentes` (Fuentes, M. K., 1987, "A Simplified Thermal Model for
-Flat-Plate Photovoltaic Arrays", SAND85-0330, Sandia National Laboratories), which SAM's PVWatts uses from
-version 5 on (Dobos, A. P., 2014, "PVWatts Version 5 Manual", NREL/TP-6A20-62641) with an installed nominal
-operating cell temperature (INOCT) of 45 C for open racks and 49 C for roof mounts with a stand-off. It is a
+Flat-Plate Photovoltaic Arrays", SAND85-0330, Sandia National Laboratories), which SAM's PVWatts used in
+versions 5 to 7 (Dobos, A. P., 2014, "PVWatts Version 5 Manual", NREL/TP-6A20-62641) with an installed nominal
+operating cell temperature (INOCT) of 45 C for open racks and 49 C for roof mounts (PVWatts v8 keeps those
+values for SAM's simpler NOCT model; docs/validation.md compares the two). It is a
 first-principles balance of absorbed sunlight against free and forced convection (the wind at the module,
 from the measured wind by a 1/5 power law, Menicucci and Hall, SAND84-2530), long-wave exchange with the sky
 and the ground, and the module's thermal mass.
