@@ -7,6 +7,10 @@ number carries its reference. Archetypes: ``salt_pan_fixed`` (盐光互补, fixe
 (海上光伏 on piles), ``floating`` (漂浮式, water albedo, PVsyst heat-loss coefficients measured on floating
 systems), ``rooftop_flat`` (tilted racks with row spacing) and ``rooftop_pitched`` (on the roof plane).
 
+Cell temperature: racks and roof mounts by Fuentes' heat balance with the wind of the weather file
+(:mod:`binhai_geo.solar.thermal`; installed NOCT 45 C open rack, 49 C roof mount, PVWatts' values), floating
+systems by PVsyst heat-loss coefficients measured on floating PV (:data:`THERMAL_PARAMETERS`).
+
 Module and inverter come from the CEC libraries that pvlib ships
 (:func:`pvlib.pvsystem.retrieve_sam` reading the packaged CSV files; no network). From them follow:
 
@@ -31,20 +35,27 @@ import pandas as pd
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import keyed, packaged_table, read_table
+from binhai_geo.solar.thermal import WIND_HEIGHT_M
 
 ARCHETYPE_TABLE = "pv_archetypes.csv"
 ARCHETYPE_COLUMNS = ("archetype", "parameter", "value", "low", "high", "unit", "source")
 TEXT_PARAMETERS = ("label", "surface", "orientation", "module", "inverter")
 LOSS_PARAMETERS = ("soiling_pct", "mismatch_pct", "dc_wiring_pct", "lid_pct", "ac_wiring_pct", "availability_pct")
 #: Parameters every archetype needs (plus either gcr, or collector_width_m and pitch_m).
-REQUIRED = (*TEXT_PARAMETERS, "tilt_deg", "azimuth_deg", "array_share", "height_m", "bifaciality", "albedo", "u_c",
-            "u_v", "alpha_absorption", "dc_ac_ratio", "min_design_temp_c", *LOSS_PARAMETERS)
+REQUIRED = (*TEXT_PARAMETERS, "tilt_deg", "azimuth_deg", "array_share", "height_m", "bifaciality", "albedo",
+            "dc_ac_ratio", "min_design_temp_c", *LOSS_PARAMETERS)
+#: Cell-temperature models and the parameters each needs (an archetype gives one set): Fuentes' heat balance
+#: (:mod:`binhai_geo.solar.thermal`, as PVWatts v5) or PVsyst's heat-loss coefficients
+#: (:func:`pvlib.temperature.pvsyst_cell`).
+THERMAL_PARAMETERS = {"fuentes": ("noct_installed_c", "module_height_m"),
+                      "pvsyst": ("u_c", "u_v", "alpha_absorption")}
 #: Allowed ranges of numeric parameters (inclusive).
 RANGES = {
     "tilt_deg": (0.0, 90.0), "azimuth_deg": (0.0, 360.0), "array_share": (0.0, 1.0), "gcr": (0.01, 1.0),
     "collector_width_m": (0.1, 20.0), "pitch_m": (0.1, 100.0), "height_m": (0.0, 50.0), "bifaciality": (0.0, 1.0),
     "albedo": (0.0, 1.0), "u_c": (1.0, 100.0), "u_v": (0.0, 20.0), "alpha_absorption": (0.0, 1.0),
     "dc_ac_ratio": (0.5, 3.0), "min_design_temp_c": (-60.0, 25.0), "clearance_above_water_m": (0.0, 20.0),
+    "noct_installed_c": (30.0, 70.0), "module_height_m": (0.1, 200.0),
     **{k: (0.0, 50.0) for k in LOSS_PARAMETERS},
 }
 ORIENTATIONS = ("fixed", "roof_plane")
@@ -87,6 +98,13 @@ class Archetype:
     losses_pct: dict = field(repr=False)
     modules_per_string: int = 0
     strings_per_inverter: int = 0
+    noct_installed_c: float = float("nan")
+    module_height_m: float = float("nan")
+
+    @property
+    def temperature_model(self) -> str:
+        """``"fuentes"`` when the archetype gives an installed NOCT, else ``"pvsyst"`` (heat-loss coefficients)."""
+        return "fuentes" if np.isfinite(self.noct_installed_c) else "pvsyst"
 
     @property
     def has_rows(self) -> bool:
@@ -130,6 +148,12 @@ class Archetype:
     def ac_derate(self) -> float:
         """Product of the AC loss factors (AC wiring, availability) [-]."""
         return (1 - self.losses_pct["ac_wiring_pct"] / 100.0) * (1 - self.losses_pct["availability_pct"] / 100.0)
+
+    def modelchain_temperature(self) -> tuple[str, dict]:
+        """Return pvlib ModelChain's ``temperature_model`` and the Array's ``temperature_model_parameters``."""
+        if self.temperature_model == "fuentes":
+            return "fuentes", {"noct_installed": self.noct_installed_c, "wind_height": WIND_HEIGHT_M}
+        return "pvsyst", {"u_c": self.u_c, "u_v": self.u_v}
 
     def module_parameters(self) -> dict:
         """CEC module parameters plus the PVsyst temperature-model inputs pvlib reads from them."""
@@ -200,6 +224,9 @@ def build_archetypes(table: pd.DataFrame, *, file: str | None = None) -> dict[st
         missing = [k for k in REQUIRED if k not in vals]
         if "gcr" not in vals and not {"collector_width_m", "pitch_m"} <= set(vals):
             missing.append("gcr (or collector_width_m and pitch_m)")
+        thermal = [m for m, keys in THERMAL_PARAMETERS.items() if all(k in vals for k in keys)]
+        if not thermal:
+            missing.append("noct_installed_c and module_height_m (Fuentes) or u_c, u_v and alpha_absorption (PVsyst)")
         if missing:
             raise WorkflowError(f"archetype '{arch}' lacks parameter(s): {', '.join(missing)}", file=file,
                                 hint="add the rows (see the packaged pv_archetypes.csv)")
@@ -239,10 +266,13 @@ def build_archetypes(table: pd.DataFrame, *, file: str | None = None) -> dict[st
             module_name=vals["module"], inverter_name=vals["inverter"], module=module, inverter=inverter,
             tilt_deg=num["tilt_deg"], azimuth_deg=num["azimuth_deg"], gcr=gcr, collector_width_m=width,
             pitch_m=pitch, array_share=num["array_share"], height_m=num["height_m"],
-            bifaciality=num["bifaciality"], albedo=num["albedo"], u_c=num["u_c"], u_v=num["u_v"],
-            alpha_absorption=num["alpha_absorption"], dc_ac_ratio=num["dc_ac_ratio"],
+            bifaciality=num["bifaciality"], albedo=num["albedo"], u_c=num.get("u_c", np.nan),
+            u_v=num.get("u_v", np.nan), alpha_absorption=num.get("alpha_absorption", np.nan),
+            dc_ac_ratio=num["dc_ac_ratio"],
             min_design_temp_c=num["min_design_temp_c"], losses_pct={k: num[k] for k in LOSS_PARAMETERS},
             modules_per_string=mps, strings_per_inverter=spi,
+            **({"noct_installed_c": num["noct_installed_c"], "module_height_m": num["module_height_m"]}
+               if thermal[0] == "fuentes" else {}),
         )
     return out
 
@@ -285,7 +315,8 @@ def archetype_table(archetypes: dict[str, Archetype]) -> pd.DataFrame:
             "archetype": a.id, "label": a.label, "surface": a.surface, "orientation": a.orientation,
             "tilt_deg": a.tilt_deg, "azimuth_deg": a.azimuth_deg, "gcr": round(a.gcr, 4),
             "pitch_m": round(a.pitch_m, 2) if np.isfinite(a.pitch_m) else np.nan, "array_share": a.array_share,
-            "albedo": a.albedo, "u_c": a.u_c, "u_v": a.u_v, "bifaciality": a.bifaciality,
+            "albedo": a.albedo, "temperature_model": a.temperature_model, "noct_installed_c": a.noct_installed_c,
+            "module_height_m": a.module_height_m, "u_c": a.u_c, "u_v": a.u_v, "bifaciality": a.bifaciality,
             "module": a.module_name, "module_wp": round(a.module_wp, 1),
             "module_efficiency": round(a.module_efficiency, 4), "inverter": a.inverter_name,
             "modules_per_string": a.modules_per_string, "strings_per_inverter": a.strings_per_inverter,

@@ -10,7 +10,9 @@ pvlib's functions on 2-D numpy arrays (hours x groups):
    :func:`pvlib.bifacial.infinite_sheds.get_irradiance` (Hay-Davies, the models it offers);
 2. incidence-angle modifier :func:`pvlib.iam.physical` on the beam, effective irradiance
    ``poa_direct * iam + poa_diffuse`` (as :class:`pvlib.modelchain.ModelChain` computes it);
-3. cell temperature :func:`pvlib.temperature.pvsyst_cell` with the archetype's heat-loss coefficients;
+3. cell temperature: Fuentes' heat balance with the hour's wind (:func:`binhai_geo.solar.thermal.
+   fuentes_cell_temperature`, pvlib's :func:`pvlib.temperature.fuentes` vectorised; racks and roof mounts),
+   or :func:`pvlib.temperature.pvsyst_cell` with the archetype's heat-loss coefficients (floating);
 4. module maximum power by the CEC single-diode model (:func:`pvlib.pvsystem.calcparams_cec`,
    :func:`pvlib.pvsystem.max_power_point`), only for hours with light; scaled to the block's strings;
 5. DC losses (soiling, mismatch, DC wiring, LID) as derates of the DC power (as PVWatts applies them);
@@ -20,7 +22,7 @@ pvlib's functions on 2-D numpy arrays (hours x groups):
 
 Each loss is itemised (kWh/kWp per year) per group. For a monofacial site without row shading
 (``row_shading=False``) the result equals a pvlib ``ModelChain`` run with the same site, weather and
-parameters (aoi_model ``physical``, spectral ``no_loss``, temperature ``pvsyst``, Perez, the same DC
+parameters (aoi_model ``physical``, spectral ``no_loss``, temperature ``fuentes`` or ``pvsyst``, Perez, the same DC
 derate as a losses model), which the tests check to 0.5 %; with row shading, it agrees with SAM's
 PVWatts v8 within 3% for every archetype (``tests/solar/test_solar_pvwatts.py``).
 
@@ -46,6 +48,7 @@ import pandas as pd
 
 from binhai_geo.solar.archetypes import Archetype
 from binhai_geo.solar.iotools import WeatherSet
+from binhai_geo.solar.thermal import WIND_HEIGHT_M, fuentes_cell_temperature
 
 #: Sky-diffuse transposition of monofacial modules: Perez et al. (1990), allsitescomposite1990 coefficients,
 #: the default of SAM, PVWatts and PVsyst (bifacial rows: pvlib's infinite-sheds model, Hay-Davies).
@@ -226,9 +229,14 @@ def _simulate_block(geo: dict, arch: Archetype, tilt: np.ndarray, azim: np.ndarr
     import pvlib
 
     eff, poa_glob, shading_pct = _poa(geo, arch, tilt, azim, row_shading)
-    tcell = pvlib.temperature.pvsyst_cell(poa_glob, geo["temp_air"][:, None], geo["wind_speed"][:, None],
-                                          u_c=arch.u_c, u_v=arch.u_v, module_efficiency=arch.module_efficiency,
-                                          alpha_absorption=arch.alpha_absorption)
+    if arch.temperature_model == "fuentes":
+        tcell = fuentes_cell_temperature(poa_glob, geo["temp_air"], geo["wind_speed"], arch.noct_installed_c,
+                                         module_height=arch.module_height_m, wind_height=WIND_HEIGHT_M,
+                                         surface_tilt=tilt, step_h=geo["step_h"])
+    else:
+        tcell = pvlib.temperature.pvsyst_cell(poa_glob, geo["temp_air"][:, None], geo["wind_speed"][:, None],
+                                              u_c=arch.u_c, u_v=arch.u_v, module_efficiency=arch.module_efficiency,
+                                              alpha_absorption=arch.alpha_absorption)
     m = arch.module
     lit = eff > 0
     p_mod = np.zeros(eff.shape)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pvlib
 import pytest
 from solar_testdata import weather_set
 
 from binhai_geo.errors import WorkflowError
 from binhai_geo.factors import packaged_table
 from binhai_geo.solar.archetypes import (
+    build_archetypes,
     load_archetype_table,
     load_archetypes,
     min_pitch_no_winter_shading,
 )
 from binhai_geo.solar.batch import simulate
+from binhai_geo.solar.thermal import fuentes_cell_temperature
 
 BINHAI_LAT = 39.2  # north edge of the district's PV surfaces (the Haijing salt field)
 
@@ -69,8 +72,14 @@ def test_strings_respect_the_inverter_voltage(archetypes):
 def test_floating_is_water_and_cooler(archetypes):
     fl, land = archetypes["floating"], archetypes["salt_pan_fixed"]
     assert fl.albedo < land.albedo
-    wind = 3.5
-    assert fl.u_c + fl.u_v * wind > land.u_c + land.u_v * wind  # higher heat loss: cooler modules
+    # six hours at 800 W/m2, 20 C, 3.5 m/s at 10 m: floating (PVsyst, measured on floats) vs Fuentes on racks
+    poa, air, wind = np.full((6, 1), 800.0), np.full(6, 20.0), np.full(6, 3.5)
+    t_float = pvlib.temperature.pvsyst_cell(poa, air[:, None], wind[:, None], u_c=fl.u_c, u_v=fl.u_v,
+                                            module_efficiency=fl.module_efficiency, alpha_absorption=fl.alpha_absorption)
+    t_land = fuentes_cell_temperature(poa, air, wind, land.noct_installed_c, module_height=land.module_height_m,
+                                      wind_height=10.0, surface_tilt=np.array([land.tilt_deg]), step_h=1.0)
+    assert land.temperature_model == "fuentes" and fl.temperature_model == "pvsyst"
+    assert t_float[-1, 0] < t_land[-1, 0]  # higher heat loss over water: cooler modules
 
 
 def test_tilt_near_the_optimum():
@@ -96,6 +105,8 @@ def test_tilt_near_the_optimum():
         ({"salt_pan_fixed.soiling_pct": "dusty"}, "must be a number"),
         ({"salt_pan_fixed.pitch_m": 2.0}, "shorter than the collector width"),
         ({"salt_pan_fixed.tilt": 30}, "names no row"),
+        ({"rooftop_pitched.noct_installed_c": 90}, "outside the allowed range 30 to 70"),
+        ({"salt_pan_fixed.u_c": 29}, "names no row"),  # racks take Fuentes' parameters, not PVsyst's
     ],
 )
 def test_bad_parameters_are_named(overrides, message):
@@ -109,3 +120,13 @@ def test_override_changes_one_value():
     assert archs["salt_pan_fixed"].tilt_deg == 30.0 and archs["fishery"].tilt_deg == 33.0
     t = load_archetype_table(overrides={"salt_pan_fixed.tilt_deg": 30}).set_index(["archetype", "parameter"])
     assert t.loc[("salt_pan_fixed", "tilt_deg"), "source"].startswith("workflow override")
+
+
+def test_an_archetype_needs_one_thermal_model():
+    table = load_archetype_table()
+    drop = (table["archetype"] == "fishery") & table["parameter"].isin(["noct_installed_c"])
+    with pytest.raises(WorkflowError, match="noct_installed_c and module_height_m .* or u_c, u_v"):
+        build_archetypes(table[~drop])
+    archs = load_archetypes()
+    assert {a.temperature_model for a in archs.values()} == {"fuentes", "pvsyst"}
+    assert archs["rooftop_pitched"].noct_installed_c == 49 and archs["salt_pan_fixed"].noct_installed_c == 45

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pvlib
 import pytest
 from pvlib.location import Location
 from pvlib.modelchain import ModelChain
@@ -28,16 +29,24 @@ def ws():
 def modelchain_yield(a, cell) -> tuple[float, np.ndarray]:  # noqa: ANN001
     """Annual AC yield [kWh/kWp] and hourly AC [W/kWp] of one block by pvlib's ModelChain."""
     loc = Location(cell.latitude, cell.longitude, tz=str(cell.data.index.tz), altitude=cell.altitude)
+    model, params = a.modelchain_temperature()
+    if model == "fuentes":  # pvlib's own Fuentes; ModelChain's poa is NaN at night, which its loop would carry
+        def model(mc):  # noqa: ANN001, ANN202
+            w = mc.results.weather
+            mc.results.cell_temperature = pvlib.temperature.fuentes(
+                mc.results.total_irrad["poa_global"].fillna(0.0), w["temp_air"], w["wind_speed"],
+                a.noct_installed_c, module_height=a.module_height_m, wind_height=params["wind_height"],
+                surface_tilt=a.tilt_deg)
     arr = Array(FixedMount(a.tilt_deg, a.azimuth_deg), albedo=a.albedo, module_parameters=a.module_parameters(),
-                temperature_model_parameters={"u_c": a.u_c, "u_v": a.u_v},
-                modules_per_string=a.modules_per_string, strings=a.strings_per_inverter)
+                temperature_model_parameters=params, modules_per_string=a.modules_per_string,
+                strings=a.strings_per_inverter)
     system = PVSystem(arrays=[arr], inverter_parameters=a.inverter)
 
     def dc_losses(mc, derate=a.dc_derate):  # noqa: ANN001 - the same DC derate as the engine
         mc.results.dc = mc.results.dc.copy()
         mc.results.dc["p_mp"] *= derate
 
-    mc = ModelChain(system, loc, aoi_model="physical", spectral_model="no_loss", temperature_model="pvsyst",
+    mc = ModelChain(system, loc, aoi_model="physical", spectral_model="no_loss", temperature_model=model,
                     transposition_model="perez", dc_model="cec", ac_model="sandia", losses_model=dc_losses)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # pvlib's lambertw at zero irradiance
