@@ -103,7 +103,9 @@ def _wake_model(name: str, site: object, wt: object, ti: float, all_sea: bool) -
     if name == "niayifar_gaussian":
         from py_wake.literature.gaussian_models import Niayifar_PorteAgel_2016
 
-        return Niayifar_PorteAgel_2016(site, wt)
+        from binhai_geo.wind.wake_models import TabulatedGaussianOverlap
+
+        return Niayifar_PorteAgel_2016(site, wt, rotorAvgModel=TabulatedGaussianOverlap())
     if name == "bastankhah_gaussian":
         from py_wake.literature.gaussian_models import Bastankhah_PorteAgel_2014
 
@@ -152,7 +154,7 @@ def pywake_site(freq: np.ndarray, a_mps: np.ndarray, k: np.ndarray, ti: np.ndarr
 def wake_aep(turbines: list[Turbine], type_idx: np.ndarray, hub_height_m: np.ndarray, xy: np.ndarray,
              freq: np.ndarray, a_mps: np.ndarray, k: np.ndarray, ti: np.ndarray, *,
              model: str = "niayifar_gaussian", all_sea: bool = True, wd_step_deg: float = 5.0,
-             ws_step_mps: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+             ws_step_mps: float = 1.0, n_cpu: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Annual energy of each turbine with and without wakes, one PyWake run over all of them [MWh/yr].
 
     Turbines of several types, hub heights, zones and farms wake each other in the same run.
@@ -173,6 +175,9 @@ def wake_aep(turbines: list[Turbine], type_idx: np.ndarray, hub_height_m: np.nda
         Ambient turbulence intensity of each turbine, shape (n,).
     model, all_sea, wd_step_deg, ws_step_mps
         See the module docstring (``all_sea`` picks the NOJ expansion 0.05 rather than 0.1).
+    n_cpu : int
+        Worker processes of PyWake's own parallel run (its ``n_cpu``; the wind directions are split into
+        ``n_cpu`` chunks, one per process; 1: in this process). Results do not depend on it.
 
     Returns
     -------
@@ -197,7 +202,7 @@ def wake_aep(turbines: list[Turbine], type_idx: np.ndarray, hub_height_m: np.nda
     wd = np.arange(0.0, 360.0, wd_step_deg)
     x = xy[:, 0] - xy[:, 0].mean()
     y = xy[:, 1] - xy[:, 1].mean()
-    sim = wfm(x, y, h=hub, type=type_idx, wd=wd, ws=ws)
+    sim = wfm(x, y, h=hub, type=type_idx, wd=wd, ws=ws, n_cpu=max(1, int(n_cpu)))
     with_wake = sim.aep(with_wake_loss=True).sum(["wd", "ws"]).to_numpy() * 1000.0  # GWh -> MWh
     without = sim.aep(with_wake_loss=False).sum(["wd", "ws"]).to_numpy() * 1000.0
     return np.asarray(without, float).reshape(n), np.asarray(with_wake, float).reshape(n)
