@@ -256,7 +256,8 @@ def _run_notes(spec: WindSpec, params: dict[str, float], turbines: dict[str, Tur
     if spec.wakes:
         notes.append(f"Wake losses: PyWake {models[spec.wake_model]}, all zones and farms in one run ({e.groups} "
                      f"group(s): turbines farther than {params['wake_group_distance_m'] / 1000:g} km from every other "
-                     f"are run apart); {wd_step:g}-degree directions, {ws_step:g} m/s speed bins; each turbine with "
+                     f"are run apart); {wd_step:g}-degree directions, {ws_step:g} m/s speed bins up to rated speed + "
+                     f"{params['wake_ws_fine_above_rated_mps']:g} m/s, {2 * ws_step:g} m/s above; each turbine with "
                      "its own sector-wise Weibull climate at its hub (各风场与场区在同一次尾流计算中相互影响).")
     else:
         notes.append("Wake losses not computed ([wind] wakes = false): wake loss 0 (未计算尾流损失).")
