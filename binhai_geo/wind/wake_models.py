@@ -18,10 +18,10 @@ class TabulatedGaussianOverlap(GaussianOverlapAvgModel):
     pre-integrated table (``gaussian_overlap_.02_.02_128_512.nc``, resampled to 0.01 steps of R/sigma
     and cw/sigma) by PyWake's N-dimensional ``GridInterpolator`` with ``bounds='limit'``. That
     generic interpolator (autograd boxes, any number of axes, stacked copies of the points) was half
-    the time of a wake run (cProfile, 286 turbines x 72 directions x 23 speeds: 18.5 of 35.0 s).
+    the time of a wake run (cProfile, 286 turbines x 72 directions x 21 speeds: 18.5 of 35.0 s).
     This subclass keeps PyWake's table, clipping and bilinear weights and only reads the four corners
-    through one flat index: the same factors to rounding (``tests/wind/test_wind_energy.py``), about
-    40 % less CPU per wake run. Complex-step or autograd gradients are not supported (the planner does
+    through one flat index: the same factors to rounding (``tests/wind/test_wind_energy.py``), 30-50 %
+    less CPU per wake run (docs/benchmarks.md). Complex-step or autograd gradients are not supported (the planner does
     not differentiate AEP).
     """
 
