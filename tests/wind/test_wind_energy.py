@@ -118,11 +118,19 @@ def test_wake_run_equals_pywakes_niayifar_model():
     wd, ws = np.arange(0.0, 360.0, 5.0), np.arange(3.0, 25.5, 1.0)
     ref = Niayifar_PorteAgel_2016(pywake_site(f, a, k, ti), pywake_turbine(t, 105.0))(
         xy[:, 0] - xy[:, 0].mean(), xy[:, 1] - xy[:, 1].mean(), wd=wd, ws=ws).aep().sum(["wd", "ws"]).to_numpy()
-    for n_cpu in (1, 2):
-        no_wake, with_wake = wake_aep([t], np.zeros(len(xy), int), np.full(len(xy), 105.0), xy, f, a, k, ti,
-                                      n_cpu=n_cpu)
-        np.testing.assert_allclose(with_wake, ref * 1000.0, rtol=1e-9)
-        assert 0.05 < 1 - with_wake.sum() / no_wake.sum() < 0.3
+    try:
+        for n_cpu in (1, 2):
+            no_wake, with_wake = wake_aep([t], np.zeros(len(xy), int), np.full(len(xy), 105.0), xy, f, a, k, ti,
+                                          n_cpu=n_cpu)
+            np.testing.assert_allclose(with_wake, ref * 1000.0, rtol=1e-9)
+            assert 0.05 < 1 - with_wake.sum() / no_wake.sum() < 0.3
+    finally:  # PyWake keeps its worker pool for later runs: end it here, not at the end of the session
+        from py_wake.utils import parallelization
+
+        for pool in parallelization.pool_dict.values():
+            pool.close()
+            pool.join()
+        parallelization.pool_dict.clear()
 
 
 def test_itemised_losses_multiply():
