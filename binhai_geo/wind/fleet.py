@@ -296,7 +296,8 @@ def fleet_energy(fleet: Fleet, res: ZoneResource, z0: np.ndarray, surfaces: np.n
         no_wake, with_wake = en.wake_aep(
             fleet.types, fleet.type_idx[sel], fleet.hub_m[sel], fleet.xy[sel], freq[sel], a_hub[sel], k[sel],
             ti_zone[z[sel]], model=spec.wake_model, all_sea=bool((surfaces[z[sel]] == "sea").all()),
-            wd_step_deg=params["wake_wd_step_deg"], ws_step_mps=params["wake_ws_step_mps"])
+            wd_step_deg=params["wake_wd_step_deg"], ws_step_mps=params["wake_ws_step_mps"],
+            ws_fine_above_rated_mps=params["wake_ws_fine_above_rated_mps"], n_cpu=int(params["wake_n_cpu"]))
         wake[sel] = np.where(no_wake > 0, 1.0 - with_wake / np.where(no_wake > 0, no_wake, 1.0), 0.0)
     net = np.array([en.net_energy(g_, w, loss_items[zz]) for g_, w, zz in zip(gross, wake, z, strict=True)])
     return FleetEnergy(gross, wake, net, freq, a_hub, k, runs)

@@ -348,12 +348,14 @@ def _run_notes(spec: WindSpec, params: dict[str, float], turbines: dict[str, Tur
                e: FleetEnergy) -> list[Note]:
     models = {"niayifar_gaussian": Note("wind.wakes.niayifar_gaussian"),  # each wake model's name and paper
               "bastankhah_gaussian": Note("wind.wakes.bastankhah_gaussian"), "jensen": Note("wind.wakes.jensen")}
+    wd_step, ws_step = params["wake_wd_step_deg"], params["wake_ws_step_mps"]
     notes = []
     if spec.wakes:
         notes.append(Note("wind.wakes", {"wake_model": models[spec.wake_model], "n_groups": e.groups,
                                          "group_distance_km": params["wake_group_distance_m"] / 1000,
-                                         "direction_step_deg": params["wake_wd_step_deg"],
-                                         "speed_step_mps": params["wake_ws_step_mps"]}))
+                                         "direction_step_deg": wd_step, "speed_step_mps": ws_step,
+                                         "fine_above_rated_mps": params["wake_ws_fine_above_rated_mps"],
+                                         "coarse_step_mps": 2 * ws_step}))
     else:
         notes.append(Note("wind.wakes_off"))
     notes.append(Note("wind.layout", {"downwind_spacing_d": params["downwind_spacing_d"],

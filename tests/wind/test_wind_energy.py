@@ -89,6 +89,50 @@ def test_one_run_across_types_and_climates():
     assert len(set(wake_groups(np.array([[0.0, 0.0], [1000.0, 0.0], [50_000.0, 0.0]]), 20_000.0))) == 2
 
 
+def test_overlap_lookup_equals_pywakes_interpolator():
+    """The dedicated bilinear lookup returns PyWake's own GridInterpolator values, clipping included."""
+    from py_wake.rotor_avg_models.gaussian_overlap_model import GaussianOverlapAvgModel
+
+    from binhai_geo.wind.wake_models import TabulatedGaussianOverlap
+
+    rng = np.random.default_rng(15)
+    r = np.r_[rng.uniform(0, 25, 20_000), 0.0, 20.0, 20.0, 0.005, 19.995]  # past the table's 20 and 10: clipped
+    cw = np.r_[rng.uniform(0, 15, 20_000), 0.0, 10.0, 0.0, 9.995, 10.0]
+    ref = GaussianOverlapAvgModel().overlap_interpolator(np.c_[r, cw])
+    ours = TabulatedGaussianOverlap().overlap_factor(r, cw)
+    np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_wake_run_equals_pywakes_niayifar_model():
+    """A 25-turbine block: our wake run (lookup, PyWake's multiprocessing) against PyWake's own model."""
+    from py_wake.literature.gaussian_models import Niayifar_PorteAgel_2016
+
+    from binhai_geo.wind.energy import pywake_site, pywake_turbine
+
+    t = library_turbine("V164/9500", PARAMS)
+    rose = np.array([0.05, 0.04, 0.05, 0.07, 0.09, 0.1, 0.11, 0.1, 0.09, 0.1, 0.11, 0.09])
+    gx, gy = np.meshgrid(np.arange(5) * 7 * 164.0, np.arange(5) * 4 * 164.0)
+    xy = np.c_[gx.ravel(), gy.ravel()]
+    f, a, k = _one(len(xy), rose, a=8.5, k=2.2)
+    ti = np.full(len(xy), 0.06)
+    wd, ws = np.arange(0.0, 360.0, 5.0), np.arange(3.0, 25.5, 1.0)
+    ref = Niayifar_PorteAgel_2016(pywake_site(f, a, k, ti), pywake_turbine(t, 105.0))(
+        xy[:, 0] - xy[:, 0].mean(), xy[:, 1] - xy[:, 1].mean(), wd=wd, ws=ws).aep().sum(["wd", "ws"]).to_numpy()
+    try:
+        for n_cpu in (1, 2):
+            no_wake, with_wake = wake_aep([t], np.zeros(len(xy), int), np.full(len(xy), 105.0), xy, f, a, k, ti,
+                                          n_cpu=n_cpu)
+            np.testing.assert_allclose(with_wake, ref * 1000.0, rtol=1e-9)
+            assert 0.05 < 1 - with_wake.sum() / no_wake.sum() < 0.3
+    finally:  # PyWake keeps its worker pool for later runs: end it here, not at the end of the session
+        from py_wake.utils import parallelization
+
+        for pool in parallelization.pool_dict.values():
+            pool.close()
+            pool.join()
+        parallelization.pool_dict.clear()
+
+
 def test_itemised_losses_multiply():
     losses = losses_table({"curtailment.sea": 0.03})
     f = loss_factors(losses, "sea")
