@@ -153,7 +153,7 @@ def compute_pv(
     from binhai_geo.solar.archetypes import archetype_table
     from binhai_geo.solar.batch import LOSS_ITEMS, simulate
     from binhai_geo.solar.rooftops import rooftop_systems
-    from binhai_geo.solar.weather import weather_summary
+    from binhai_geo.solar.weather import load_weather_defaults, weather_summary
 
     out = sites.copy()
     pv_mask = (out["technology"] == "pv").to_numpy()
@@ -280,7 +280,9 @@ def compute_pv(
         ghi = tables["weather_summary"]["ghi_kwh_per_m2_yr"]
         ghi_range = (float(ghi.min()), float(ghi.max()))  # [kWh/m2/yr] over the weather cells
         if ws.stand_in:
-            notes.append(Note("solar.weather.stand_in", {"ghi_kwh_per_m2": ghi_range}))
+            coef = load_weather_defaults()
+            notes.append(Note("solar.weather.stand_in", {"ghi_kwh_per_m2": ghi_range, "angstrom_a": coef["angstrom_a"],
+                                                         "angstrom_b": coef["angstrom_b"]}))
         else:
             notes.append(Note("solar.weather.measured", {"source": ws.source, "ghi_kwh_per_m2": ghi_range}))
         notes.append(Note("solar.yield_model"))
