@@ -112,6 +112,172 @@ def load_weather_for(spec_weather: str, lat: np.ndarray, lon: np.ndarray, *,  # 
     return ws, idx, np.asarray(dist, dtype=float), notes
 
 
+def _check_pv_areas(pv: gpd.GeoDataFrame, kinds: np.ndarray, fids: np.ndarray, area_km2: np.ndarray) -> None:
+    """Raise :class:`LayerError` for the first PV site under :data:`MIN_AREA_KM2` (1 m2)."""
+    zero = ~(area_km2 >= MIN_AREA_KM2)
+    if zero.any():
+        i = int(np.nonzero(zero)[0][0])
+        raise LayerError(f"PV site '{pv['site_id'].iloc[i]}' has zero area (under 1 m2; {int(zero.sum())} such "
+                         "site(s)); capacity and energy need an area", layer=str(kinds[i]), feature=fids[i],
+                         hint="delete the feature or redraw its polygon")
+
+
+def _pv_systems(pv: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], spec: SolarSpec, archetypes: dict,
+                fractions: pd.DataFrame, fixed_density: set[str] | bool,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame | None]:
+    """Return (archetype, tilt [deg], azimuth [deg], capacity [MW], density [MW/km2], rooftop systems) per PV row.
+
+    A surface in ``fixed_density`` (or all, if True) keeps its capacity and density; the others get the
+    archetype's density (rooftops: the roof's usable capacity times the site's share of the footprint).
+    The rooftop systems frame is None without rooftop sites.
+    """
+    from binhai_geo.solar.rooftops import rooftop_systems
+
+    n = len(pv)
+    arch = np.empty(n, dtype=object)
+    tilt = np.full(n, np.nan)
+    azim = np.full(n, np.nan)
+    cap_mw = pv["capacity_mw"].to_numpy(dtype=float).copy()
+    dens = pv["capacity_density"].to_numpy(dtype=float).copy()
+    kinds = pv["layer_kind"].to_numpy()
+    fids = _fid_of(pv["site_id"])
+    area = pv["area_km2"].to_numpy(dtype=float)
+    _check_pv_areas(pv, kinds, fids, area)
+    roof_sys = None
+    for kind in sorted(set(kinds)):
+        sel = kinds == kind
+        fixed = fixed_density is True or kind in fixed_density
+        if kind == "rooftop":
+            roofs = layers["rooftop"]
+            rows = _layer_rows(roofs, fids[sel])
+            sub = roofs.iloc[rows]
+            ids = _archetype_choice(kind, sub["roof_type"].to_numpy(), spec.archetypes, archetypes)
+            flat, pitched = spec.roof_archetypes()
+            roof_sys = rooftop_systems(sub, archetypes, fractions, flat=flat, pitched=pitched)
+            arch[sel] = ids
+            tilt[sel] = roof_sys["tilt_deg"].to_numpy()
+            azim[sel] = roof_sys["azimuth_deg"].to_numpy()
+            if not fixed:
+                # a site clipped by the eligibility step keeps its eligible share of the roof
+                share = np.minimum(1.0, area[sel] * 1e6 / roof_sys["footprint_m2"].to_numpy())
+                cap_mw[sel] = roof_sys["capacity_kwp"].to_numpy() * share / 1000.0
+                dens[sel] = cap_mw[sel] / area[sel]
+        else:
+            a_id = _archetype_choice(kind, None, spec.archetypes, archetypes)[0]
+            a = archetypes[a_id]
+            arch[sel] = a_id
+            tilt[sel] = a.tilt_deg
+            azim[sel] = a.azimuth_deg
+            if not fixed:
+                dens[sel] = a.capacity_density_mw_per_km2
+                cap_mw[sel] = area[sel] * dens[sel]
+    return arch, tilt, azim, cap_mw, dens, roof_sys
+
+
+def _fill_pv_columns(out: gpd.GeoDataFrame, pv_mask: np.ndarray, pv: gpd.GeoDataFrame, cap_mw: np.ndarray,
+                     dens: np.ndarray, result, wdist_km: np.ndarray) -> None:  # noqa: ANN001 - BatchResult
+    """Write capacity, density and the energy columns of the PV rows of ``out`` in place."""
+    out.loc[pv_mask, "capacity_mw"] = cap_mw
+    out.loc[pv_mask, "capacity_density"] = dens
+    if "candidate_capacity_mw" in out.columns and "candidate_area_km2" in out.columns:
+        cand = pv["candidate_area_km2"].fillna(pv["area_km2"]).to_numpy(dtype=float)
+        out.loc[pv_mask, "candidate_capacity_mw"] = cand * dens
+    out.loc[pv_mask, "energy_mwh_per_yr"] = result.energy_kwh_per_yr / 1000.0
+    out.loc[pv_mask, "weather_distance_km"] = np.round(wdist_km, 2)  # to the site's weather point
+    out.loc[pv_mask, "specific_yield_kwh_per_kwp"] = result.specific_yield_kwh_per_kwp
+    out.loc[pv_mask, "capacity_factor"] = result.capacity_factor  # AC energy / (DC kWp x 8760 h)
+    out.loc[pv_mask, "full_load_hours"] = result.specific_yield_kwh_per_kwp  # 利用小时数 [h/yr], DC basis
+
+
+def _archetype_reference_table(archetypes: dict, ws, lat: np.ndarray, lon: np.ndarray,  # noqa: ANN001
+                               arch: np.ndarray) -> pd.DataFrame:
+    """Return the archetype table with each archetype's reference yield at the centre of the PV sites.
+
+    Reference: default orientation, 1 kWp, at the weather cell nearest the mean latitude and longitude.
+    """
+    from binhai_geo.solar.archetypes import archetype_table
+    from binhai_geo.solar.batch import simulate
+
+    ref_idx, _ = ws.nearest(np.array([lat.mean()]), np.array([lon.mean()]))
+    ids = sorted(archetypes)
+    ref = simulate(archetypes, ws, cell=np.repeat(ref_idx, len(ids)), archetype=ids,
+                   tilt_deg=[archetypes[i].tilt_deg for i in ids],
+                   azimuth_deg=[archetypes[i].azimuth_deg for i in ids], capacity_kwp=np.ones(len(ids)))
+    at = archetype_table(archetypes).set_index("archetype")
+    at["specific_yield_kwh_per_kwp_reference"] = pd.Series(ref.specific_yield_kwh_per_kwp, index=ids).round(1)
+    at["reference_weather_cell"] = ws.cells[int(ref_idx[0])].name
+    used = pd.Series(arch).value_counts()
+    at["n_sites"] = used.reindex(at.index).fillna(0).astype(int)
+    return at.reset_index()
+
+
+def _loss_table(groups: pd.DataFrame) -> pd.DataFrame:
+    """Return the capacity-weighted loss chain per archetype (kWh/kWp, % of DC gross, MWh/yr, PR)."""
+    from binhai_geo.solar.batch import LOSS_ITEMS
+
+    cols = ["poa_kwh_per_m2", "dc_gross_kwh_per_kwp", *[f"{k}_kwh_per_kwp" for k in LOSS_ITEMS],
+            "net_kwh_per_kwp"]
+    rows = []
+    for a_id, sub in groups.groupby("archetype"):
+        ww = sub["capacity_kwp"].to_numpy()
+        ww = ww if ww.sum() > 0 else np.ones(len(sub))
+        mean = {c: float(np.average(sub[c], weights=ww)) for c in cols}
+        row = {"archetype": a_id, "n_sites": int(sub["n_sites"].sum()),
+               "capacity_mw": round(float(sub["capacity_kwp"].sum()) / 1000, 3)}
+        row.update({c: round(v, 2) for c, v in mean.items()})
+        for k in LOSS_ITEMS:
+            row[f"{k}_pct"] = round(100 * mean[f"{k}_kwh_per_kwp"] / mean["dc_gross_kwh_per_kwp"], 2)
+            row[f"{k}_mwh_per_yr"] = round(mean[f"{k}_kwh_per_kwp"] * row["capacity_mw"], 1)
+        row["net_mwh_per_yr"] = round(mean["net_kwh_per_kwp"] * row["capacity_mw"], 1)
+        # loss of front effective irradiance to row-to-row shading (before the module model) [%]
+        row["row_shading_pct"] = round(float(np.average(sub["row_shading_pct"], weights=ww)), 2)
+        row["performance_ratio"] = round(mean["net_kwh_per_kwp"] / mean["poa_kwh_per_m2"], 4)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _pv_summary_table(pv_rows: gpd.GeoDataFrame, arch: np.ndarray, pv_target_mw: float | None) -> pd.DataFrame:
+    """Return sites, area, capacity and energy by surface and archetype, with a total row (unrounded)."""
+    summ = pv_rows.assign(archetype=arch).groupby(["layer_kind", "archetype"]).agg(
+        n_sites=("site_id", "size"), area_km2=("area_km2", "sum"), capacity_mw=("capacity_mw", "sum"),
+        energy_mwh_per_yr=("energy_mwh_per_yr", "sum")).reset_index()
+    total = pd.DataFrame([{"layer_kind": "total", "archetype": "", "n_sites": int(summ["n_sites"].sum()),
+                           "area_km2": summ["area_km2"].sum(), "capacity_mw": summ["capacity_mw"].sum(),
+                           "energy_mwh_per_yr": summ["energy_mwh_per_yr"].sum()}])
+    summ = pd.concat([summ, total], ignore_index=True)
+    summ["specific_yield_kwh_per_kwp"] = summ["energy_mwh_per_yr"] / summ["capacity_mw"].where(
+        summ["capacity_mw"] > 0)
+    summ["capacity_factor"] = summ["specific_yield_kwh_per_kwp"] / 8760.0
+    summ["full_load_hours"] = summ["specific_yield_kwh_per_kwp"]
+    if pv_target_mw:
+        summ["share_of_pv_target"] = summ["capacity_mw"] / pv_target_mw
+    return summ
+
+
+def _pv_notes(ws, weather_table: pd.DataFrame, summ: pd.DataFrame,  # noqa: ANN001 - WeatherSet
+              pv_target_mw: float | None) -> list[Note]:
+    """Return the weather, model and candidate-total notes of a PV run with sites."""
+    from binhai_geo.solar.weather import load_weather_defaults
+
+    notes: list[Note] = []
+    ghi = weather_table["ghi_kwh_per_m2_yr"]
+    ghi_range = (float(ghi.min()), float(ghi.max()))  # [kWh/m2/yr] over the weather cells
+    if ws.stand_in:
+        coef = load_weather_defaults()
+        notes.append(Note("solar.weather.stand_in", {"ghi_kwh_per_m2": ghi_range, "angstrom_a": coef["angstrom_a"],
+                                                     "angstrom_b": coef["angstrom_b"]}))
+    else:
+        notes.append(Note("solar.weather.measured", {"source": ws.source, "ghi_kwh_per_m2": ghi_range}))
+    notes.append(Note("solar.yield_model"))
+    notes.append(Note("solar.capacity_model"))
+    tot = summ.iloc[-1]
+    target = Note("solar.candidates.target", {"pv_target_mw": pv_target_mw}) if pv_target_mw else None
+    notes.append(Note("solar.candidates", {"capacity_mw": float(tot["capacity_mw"]),
+                                           "energy_gwh_per_yr": float(tot["energy_mwh_per_yr"]) / 1000,
+                                           "target": target}))
+    return notes
+
+
 def compute_pv(
     sites: gpd.GeoDataFrame,
     layers: dict[str, gpd.GeoDataFrame],
@@ -150,148 +316,35 @@ def compute_pv(
     WorkflowError, WeatherError
         For bad archetypes, overrides or weather.
     """
-    from binhai_geo.solar.archetypes import archetype_table
-    from binhai_geo.solar.batch import LOSS_ITEMS, simulate
-    from binhai_geo.solar.rooftops import rooftop_systems
-    from binhai_geo.solar.weather import load_weather_defaults, weather_summary
+    from binhai_geo.solar.batch import simulate
+    from binhai_geo.solar.weather import weather_summary
 
     out = sites.copy()
     pv_mask = (out["technology"] == "pv").to_numpy()
     notes: list[Note] = []
     pv = out[pv_mask]
-    n = len(pv)
-    arch = np.empty(n, dtype=object)
-    tilt = np.full(n, np.nan)
-    azim = np.full(n, np.nan)
-    cap_mw = pv["capacity_mw"].to_numpy(dtype=float).copy()
-    dens = pv["capacity_density"].to_numpy(dtype=float).copy()
-    kinds = pv["layer_kind"].to_numpy()
-    fids = _fid_of(pv["site_id"])
-    area = pv["area_km2"].to_numpy(dtype=float)
-    zero = ~(area >= MIN_AREA_KM2)
-    if zero.any():
-        i = int(np.nonzero(zero)[0][0])
-        raise LayerError(f"PV site '{pv['site_id'].iloc[i]}' has zero area (under 1 m2; {int(zero.sum())} such "
-                         "site(s)); capacity and energy need an area", layer=str(kinds[i]), feature=fids[i],
-                         hint="delete the feature or redraw its polygon")
-    roof_sys = None
-    for kind in sorted(set(kinds)):
-        sel = kinds == kind
-        fixed = fixed_density is True or kind in fixed_density
-        if kind == "rooftop":
-            roofs = layers["rooftop"]
-            rows = _layer_rows(roofs, fids[sel])
-            sub = roofs.iloc[rows]
-            ids = _archetype_choice(kind, sub["roof_type"].to_numpy(), spec.archetypes, archetypes)
-            flat, pitched = spec.roof_archetypes()
-            roof_sys = rooftop_systems(sub, archetypes, fractions, flat=flat, pitched=pitched)
-            arch[sel] = ids
-            tilt[sel] = roof_sys["tilt_deg"].to_numpy()
-            azim[sel] = roof_sys["azimuth_deg"].to_numpy()
-            if not fixed:
-                # a site clipped by the eligibility step keeps its eligible share of the roof
-                share = np.minimum(1.0, area[sel] * 1e6 / roof_sys["footprint_m2"].to_numpy())
-                cap_mw[sel] = roof_sys["capacity_kwp"].to_numpy() * share / 1000.0
-                dens[sel] = cap_mw[sel] / area[sel]
-        else:
-            a_id = _archetype_choice(kind, None, spec.archetypes, archetypes)[0]
-            a = archetypes[a_id]
-            arch[sel] = a_id
-            tilt[sel] = a.tilt_deg
-            azim[sel] = a.azimuth_deg
-            if not fixed:
-                dens[sel] = a.capacity_density_mw_per_km2
-                cap_mw[sel] = area[sel] * dens[sel]
+    arch, tilt, azim, cap_mw, dens, roof_sys = _pv_systems(pv, layers, spec, archetypes, fractions, fixed_density)
     tables: dict[str, pd.DataFrame] = {}
     inputs: list[Path] = []
     ws = None
     result = None
-    if n:
+    if len(pv):
         pts = gpd.GeoSeries(pv.geometry.representative_point().to_numpy(), crs=pv.crs).to_crs(4326)
         lat, lon = pts.y.to_numpy(), pts.x.to_numpy()
         ws, cell, wdist, wnotes = load_weather_for(spec.weather, lat, lon, resolve=resolve, year=spec.weather_year,
-                                            seed=spec.weather_seed, cell_deg=spec.weather_cell_deg)
+                                                   seed=spec.weather_seed, cell_deg=spec.weather_cell_deg)
         notes.extend(wnotes)
         if ws.path is not None:
             inputs.append(Path(ws.path))
         result = simulate(archetypes, ws, cell=cell, archetype=arch, tilt_deg=tilt, azimuth_deg=azim,
                           capacity_kwp=cap_mw * 1000.0)
-        out.loc[pv_mask, "capacity_mw"] = cap_mw
-        out.loc[pv_mask, "capacity_density"] = dens
-        if "candidate_capacity_mw" in out.columns and "candidate_area_km2" in out.columns:
-            cand = pv["candidate_area_km2"].fillna(pv["area_km2"]).to_numpy(dtype=float)
-            out.loc[pv_mask, "candidate_capacity_mw"] = cand * dens
-        out.loc[pv_mask, "energy_mwh_per_yr"] = result.energy_kwh_per_yr / 1000.0
-        out.loc[pv_mask, "weather_distance_km"] = np.round(wdist, 2)  # to the site's weather point
-        out.loc[pv_mask, "specific_yield_kwh_per_kwp"] = result.specific_yield_kwh_per_kwp
-        out.loc[pv_mask, "capacity_factor"] = result.capacity_factor  # AC energy / (DC kWp x 8760 h)
-        out.loc[pv_mask, "full_load_hours"] = result.specific_yield_kwh_per_kwp  # 利用小时数 [h/yr], DC basis
-
-        # Reference yield of every archetype at the centre of the PV sites (default orientation).
-        ref_idx, _ = ws.nearest(np.array([lat.mean()]), np.array([lon.mean()]))
-        ids = sorted(archetypes)
-        ref = simulate(archetypes, ws, cell=np.repeat(ref_idx, len(ids)), archetype=ids,
-                       tilt_deg=[archetypes[i].tilt_deg for i in ids],
-                       azimuth_deg=[archetypes[i].azimuth_deg for i in ids], capacity_kwp=np.ones(len(ids)))
-        at = archetype_table(archetypes).set_index("archetype")
-        at["specific_yield_kwh_per_kwp_reference"] = pd.Series(ref.specific_yield_kwh_per_kwp, index=ids).round(1)
-        at["reference_weather_cell"] = ws.cells[int(ref_idx[0])].name
-        used = pd.Series(arch).value_counts()
-        at["n_sites"] = used.reindex(at.index).fillna(0).astype(int)
-        tables["pv_archetypes"] = at.reset_index()
-
-        g = result.groups
-        cols = ["poa_kwh_per_m2", "dc_gross_kwh_per_kwp", *[f"{k}_kwh_per_kwp" for k in LOSS_ITEMS],
-                "net_kwh_per_kwp"]
-        rows = []
-        for a_id, sub in g.groupby("archetype"):
-            ww = sub["capacity_kwp"].to_numpy()
-            ww = ww if ww.sum() > 0 else np.ones(len(sub))
-            mean = {c: float(np.average(sub[c], weights=ww)) for c in cols}
-            row = {"archetype": a_id, "n_sites": int(sub["n_sites"].sum()),
-                   "capacity_mw": round(float(sub["capacity_kwp"].sum()) / 1000, 3)}
-            row.update({c: round(v, 2) for c, v in mean.items()})
-            for k in LOSS_ITEMS:
-                row[f"{k}_pct"] = round(100 * mean[f"{k}_kwh_per_kwp"] / mean["dc_gross_kwh_per_kwp"], 2)
-                row[f"{k}_mwh_per_yr"] = round(mean[f"{k}_kwh_per_kwp"] * row["capacity_mw"], 1)
-            row["net_mwh_per_yr"] = round(mean["net_kwh_per_kwp"] * row["capacity_mw"], 1)
-            # loss of front effective irradiance to row-to-row shading (before the module model) [%]
-            row["row_shading_pct"] = round(float(np.average(sub["row_shading_pct"], weights=ww)), 2)
-            row["performance_ratio"] = round(mean["net_kwh_per_kwp"] / mean["poa_kwh_per_m2"], 4)
-            rows.append(row)
-        tables["pv_losses"] = pd.DataFrame(rows)
+        _fill_pv_columns(out, pv_mask, pv, cap_mw, dens, result, wdist)
+        tables["pv_archetypes"] = _archetype_reference_table(archetypes, ws, lat, lon, arch)
+        tables["pv_losses"] = _loss_table(result.groups)
         tables["weather_summary"] = weather_summary(ws)
-
-        summ = out[pv_mask].assign(archetype=arch).groupby(["layer_kind", "archetype"]).agg(
-            n_sites=("site_id", "size"), area_km2=("area_km2", "sum"), capacity_mw=("capacity_mw", "sum"),
-            energy_mwh_per_yr=("energy_mwh_per_yr", "sum")).reset_index()
-        total = pd.DataFrame([{"layer_kind": "total", "archetype": "", "n_sites": int(summ["n_sites"].sum()),
-                               "area_km2": summ["area_km2"].sum(), "capacity_mw": summ["capacity_mw"].sum(),
-                               "energy_mwh_per_yr": summ["energy_mwh_per_yr"].sum()}])
-        summ = pd.concat([summ, total], ignore_index=True)
-        summ["specific_yield_kwh_per_kwp"] = summ["energy_mwh_per_yr"] / summ["capacity_mw"].where(
-            summ["capacity_mw"] > 0)
-        summ["capacity_factor"] = summ["specific_yield_kwh_per_kwp"] / 8760.0
-        summ["full_load_hours"] = summ["specific_yield_kwh_per_kwp"]
-        if pv_target_mw:
-            summ["share_of_pv_target"] = summ["capacity_mw"] / pv_target_mw
+        summ = _pv_summary_table(out[pv_mask], arch, pv_target_mw)
         tables["pv_summary"] = summ.round(4)
-
-        ghi = tables["weather_summary"]["ghi_kwh_per_m2_yr"]
-        ghi_range = (float(ghi.min()), float(ghi.max()))  # [kWh/m2/yr] over the weather cells
-        if ws.stand_in:
-            coef = load_weather_defaults()
-            notes.append(Note("solar.weather.stand_in", {"ghi_kwh_per_m2": ghi_range, "angstrom_a": coef["angstrom_a"],
-                                                         "angstrom_b": coef["angstrom_b"]}))
-        else:
-            notes.append(Note("solar.weather.measured", {"source": ws.source, "ghi_kwh_per_m2": ghi_range}))
-        notes.append(Note("solar.yield_model"))
-        notes.append(Note("solar.capacity_model"))
-        tot = summ.iloc[-1]
-        target = Note("solar.candidates.target", {"pv_target_mw": pv_target_mw}) if pv_target_mw else None
-        notes.append(Note("solar.candidates", {"capacity_mw": float(tot["capacity_mw"]),
-                                               "energy_gwh_per_yr": float(tot["energy_mwh_per_yr"]) / 1000,
-                                               "target": target}))
+        notes.extend(_pv_notes(ws, tables["weather_summary"], summ, pv_target_mw))  # totals before rounding
     else:
         notes.append(Note("solar.no_sites"))
     return PVRun(out, tables, notes, inputs, ws, archetypes, roof_sys, result)
