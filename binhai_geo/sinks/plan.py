@@ -118,6 +118,170 @@ def _credit_tables(workflow: Workflow, lay: dict, classes: pd.DataFrame, resolve
     return tables, notes, [cpath or packaged_table("ccer_afforestation.csv")]
 
 
+def _stand_age_notes(original: dict, lay: dict, age_yr: int | None, year: int) -> list[Note]:
+    """Return the note on assumed stand ages when :func:`_with_assumed_ages` filled missing ``year_planted``."""
+    if lay is original:
+        return []
+    f0 = original["forest"]
+    n = int(pd.to_numeric(f0["year_planted"], errors="coerce").isna().sum()) if "year_planted" in f0 else len(f0)
+    return [Note("sinks.stand_age_assumed", {"n_features": n, "age_yr": age_yr, "year": year})]
+
+
+def _landcover_stack(workflow: Workflow, crs: object, inputs: list[Path]) -> tuple[object, pd.DataFrame, list[Note]]:
+    """Read the workflow's land-cover rasters (``[sinks] landcover``) and their class mapping.
+
+    Appends the mapping and raster paths to ``inputs``; returns (stack, mapping, alignment notes).
+    """
+    spec = workflow.spec.sinks
+    mpath = (_check_file(workflow, spec.landcover_mapping, "landcover_mapping")
+             if spec.landcover_mapping else None)
+    mapping = forestcover.load_landcover_mapping(mpath, spec.landcover_scheme)
+    inputs.append(mpath or packaged_table("landcover_classes.csv"))
+    rasters = {int(y): _check_file(workflow, r, f"landcover.{y}") for y, r in spec.landcover.items()}
+    inputs.extend(rasters.values())
+    stack, align_notes = forestcover.read_landcover_stack(rasters, analysis_crs=crs, mapping=mapping)
+    return stack, mapping, list(align_notes)
+
+
+def _forest_cover(workflow: Workflow, lay: dict, land: object, crs: object, years: list[int], horizon: list[int],
+                  inputs: list[Path], notes: list[Note]) -> tuple[pd.DataFrame, dict, np.ndarray | None, object,
+                                                                    object]:
+    """Forest cover by year from the forest layer, the per-year forest layers and the land-cover rasters.
+
+    Appends input paths to ``inputs`` and raster-alignment notes to ``notes``. Returns (cover table, forest
+    union by year, the forest layer's district forest_km2 over ``horizon`` or None, raster stack or None,
+    land-cover mapping or None).
+    """
+    spec = workflow.spec.sinks
+    year = workflow.spec.workflow.year
+    sub = lay.get("subdistrict")
+    forest = lay.get("forest")
+    cover_parts: list[pd.DataFrame] = []
+    unions: dict[int, object] = {}
+    baseline_km2 = None
+    if forest is not None and len(forest):
+        accounting.check_projected(forest, "forest")
+        vt, vu = forestcover.vector_cover_by_year(forest, land, years, year, subdistricts=sub,
+                                                  closure_age_yr=spec.canopy_closure_age_yr)
+        cover_parts.append(vt)
+        unions = dict(zip(years, vu, strict=True))
+        d = vt[vt["subdistrict"] == forestcover.DISTRICT].set_index("year")
+        baseline_km2 = d.loc[horizon, "forest_km2"].to_numpy()
+    if spec.forest_by_year:
+        fl = _read_forest_layers(workflow, crs)
+        inputs.extend(workflow.resolve(r) for r in spec.forest_by_year.values())
+        lt, lu = forestcover.layers_cover_by_year(fl, land, subdistricts=sub)
+        cover_parts.append(lt)
+        unions.update(dict(zip(sorted(fl), lu, strict=True)))
+    stack = mapping = None
+    if spec.landcover:
+        stack, mapping, align_notes = _landcover_stack(workflow, crs, inputs)
+        notes.extend(align_notes)
+        cover_parts.append(forestcover.raster_cover_by_year(stack, mapping, land, subdistricts=sub, crs=crs))
+    cover = (pd.concat(cover_parts, ignore_index=True) if cover_parts
+             else pd.DataFrame(columns=list(forestcover.COVER_COLUMNS)))
+    return cover, unions, baseline_km2, stack, mapping
+
+
+def _forest_cover_indicator(cover: pd.DataFrame, y25: int) -> Indicator | None:
+    """Return the ``forest_cover`` indicator for its target year: a raster or per-year layer of that year first."""
+    pick = None
+    for basis_kind in ("raster", "forest layer of", "forest layer,"):
+        rows = cover[(cover["year"] == y25) & (cover["subdistrict"] == forestcover.DISTRICT)
+                     & cover["basis"].str.contains(basis_kind, regex=False)]
+        if not rows.empty:
+            pick = rows.iloc[0]
+            break
+    if pick is None:
+        return None
+    return Indicator(
+        "forest_cover", float(pick["forest_cover_pct"]), "percent",
+        f"{pick['forest_km2']:.2f} km2 of tree forest (canopy >= {FOREST_MIN_CANOPY}), bamboo and designated "
+        f"shrubland over {pick['land_km2']:.1f} km2 of land in {y25} ({pick['basis']})")
+
+
+def _scenario_2030(spec: object, classes: pd.DataFrame, horizon: list[int], land_km2: float,
+                   baseline_km2: np.ndarray, y25: int, y30: int,
+                   ) -> tuple[pd.DataFrame, list[Indicator], list[Note]]:
+    """Afforestation scenario over ``horizon``, the ``forest_cover_2030`` projection and the trend note."""
+    indicators: list[Indicator] = []
+    notes: list[Note] = []
+    scenario = scenarios.afforestation_scenario(spec.afforestation, classes, horizon, land_km2=land_km2,
+                                                baseline_forest_km2=baseline_km2,
+                                                closure_age_yr=spec.canopy_closure_age_yr)
+    s = scenario.set_index("year")
+    if y30 in s.index:
+        names = ", ".join(p.name for p in spec.afforestation) or "none declared"
+        indicators.append(Indicator(
+            "forest_cover_2030", float(s.loc[y30, "forest_cover_pct"]), "percent",
+            f"projection for {y30}: stands of the forest layer ({s.loc[y30, 'forest_cover_pct_baseline']:.2f}%)"
+            f" plus planned afforestation closed by then ({s.loc[y30, 'closed_km2']:.2f} km2; {names}); "
+            "no forest loss assumed"))
+        if y25 in s.index:
+            span = s.loc[y25:y30, "forest_cover_pct"]
+            decline = bool((span.diff().dropna() < -1e-9).any())
+            trend = (Note("sinks.forest_cover_trend.declines") if decline
+                     else Note("sinks.forest_cover_trend.no_decline"))
+            notes.append(Note("sinks.forest_cover_trend", {
+                "year_from": y25, "year_to": y30, "cover_from_pct": float(span.iloc[0]),
+                "cover_to_pct": float(span.iloc[-1]), "trend": trend}))
+    if spec.afforestation:
+        notes.append(Note("sinks.afforestation_assumption"))
+    return scenario, indicators, notes
+
+
+def _forest_change(spec: object, year: int, unions: dict, stack: object, mapping: object,
+                   crs: object) -> gpd.GeoDataFrame | None:
+    """Gain/loss map of counted forest between two years (forest unions first, else the raster stack)."""
+    y_from = spec.change_from_year if spec.change_from_year is not None else year - 5
+    if y_from in unions and year in unions and y_from != year:
+        return forestcover.change_layer(unions[y_from], unions[year], y_from, year, crs)
+    if stack is not None and stack.sizes["year"] >= 2:
+        ys = [int(v) for v in stack["year"].values]
+        return forestcover.raster_change_layer(stack, mapping, ys[0], ys[-1], crs)
+    return None
+
+
+def _sink_total_note(ledger: pd.DataFrame, year: int) -> Note | None:
+    """Return the note on the district's total sink this year (central, range, creditable), or None if no ledger."""
+    if not len(ledger):
+        return None
+    t = ledger[["tco2_per_yr", "tco2_per_yr_low", "tco2_per_yr_high"]].sum()
+    cred = ledger.loc[ledger["creditable"], "tco2_per_yr"].sum()
+    return Note("sinks.total", {"year": year, "tco2_per_yr": float(t["tco2_per_yr"]),
+                                "tco2_per_yr_low": float(t["tco2_per_yr_low"]),
+                                "tco2_per_yr_high": float(t["tco2_per_yr_high"]),
+                                "creditable_tco2_per_yr": float(cred)})
+
+
+def _land_results(workflow: Workflow, lay: dict, land: object, classes: pd.DataFrame, crs: object,
+                  years: list[int], horizon: list[int], targets: Mapping[str, int], inputs: list[Path],
+                  notes: list[Note]) -> tuple[list[Indicator], pd.DataFrame, pd.DataFrame | None,
+                                              gpd.GeoDataFrame | None]:
+    """Forest cover by year, its indicators, the afforestation scenario and the gain/loss map over ``land``.
+
+    Appends input paths to ``inputs`` and notes to ``notes``. Returns (indicators, forest_cover_by_year table,
+    afforestation scenario or None without a forest layer, forest_change layer or None).
+    """
+    spec = workflow.spec.sinks
+    cover, unions, baseline_km2, stack, mapping = _forest_cover(workflow, lay, land, crs, years, horizon,
+                                                                inputs, notes)
+    table = _with_official_land(cover, workflow.region.denominators.land_area_km2)
+    indicators: list[Indicator] = []
+    y25 = targets["forest_cover"]
+    pick = _forest_cover_indicator(cover, y25)
+    if pick is not None:
+        indicators.append(pick)
+    scenario = None
+    if baseline_km2 is not None:
+        scenario, more, scenario_notes = _scenario_2030(spec, classes, horizon, land.area / 1e6, baseline_km2,
+                                                        y25, targets["forest_cover_2030"])
+        indicators.extend(more)
+        notes.extend(scenario_notes)
+    change = _forest_change(spec, workflow.spec.workflow.year, unions, stack, mapping, crs)
+    return indicators, table, scenario, change
+
+
 def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, int] | None = None) -> StepResult:
     """Account the district's carbon sinks and coverage indicators for a plan run.
 
@@ -150,12 +314,7 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     year = workflow.spec.workflow.year
     lay = _with_assumed_ages(layers.layers, spec.unknown_stand_age_yr, year)
     crs = layers.crs if layers.crs is not None else workflow.region.analysis_crs
-    notes = list(NOTES)
-    if lay is not layers.layers:
-        f0 = layers.layers["forest"]
-        n = int(pd.to_numeric(f0["year_planted"], errors="coerce").isna().sum()) if "year_planted" in f0 else len(f0)
-        age = spec.unknown_stand_age_yr
-        notes.append(Note("sinks.stand_age_assumed", {"n_features": n, "age_yr": age, "year": year}))
+    notes = [*NOTES, *_stand_age_notes(layers.layers, lay, spec.unknown_stand_age_yr, year)]
     inputs: list[Path] = []
 
     fpath = _check_file(workflow, spec.factors_file, "factors_file") if spec.factors_file else None
@@ -179,89 +338,14 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     geo: dict[str, gpd.GeoDataFrame] = {}
     targets = {**DEFAULT_TARGET_YEARS, **(target_years or {})}
     land = land_geometry(lay)
-    cover_parts: list[pd.DataFrame] = []
-    baseline_km2 = None
-    scenario = pd.DataFrame(columns=list(scenarios.SCENARIO_COLUMNS))
+    scenario = None
     if land is not None and not land.is_empty:
-        land_km2 = land.area / 1e6
-        sub = lay.get("subdistrict")
-        forest = lay.get("forest")
-        unions: dict[int, object] = {}
-        if forest is not None and len(forest):
-            accounting.check_projected(forest, "forest")
-            vt, vu = forestcover.vector_cover_by_year(forest, land, years, year, subdistricts=sub,
-                                                      closure_age_yr=spec.canopy_closure_age_yr)
-            cover_parts.append(vt)
-            unions = dict(zip(years, vu, strict=True))
-            d = vt[vt["subdistrict"] == forestcover.DISTRICT].set_index("year")
-            baseline_km2 = d.loc[horizon, "forest_km2"].to_numpy()
-        if spec.forest_by_year:
-            fl = _read_forest_layers(workflow, crs)
-            inputs.extend(workflow.resolve(r) for r in spec.forest_by_year.values())
-            lt, lu = forestcover.layers_cover_by_year(fl, land, subdistricts=sub)
-            cover_parts.append(lt)
-            unions.update(dict(zip(sorted(fl), lu, strict=True)))
-        stack = mapping = None
-        if spec.landcover:
-            mpath = (_check_file(workflow, spec.landcover_mapping, "landcover_mapping")
-                     if spec.landcover_mapping else None)
-            mapping = forestcover.load_landcover_mapping(mpath, spec.landcover_scheme)
-            inputs.append(mpath or packaged_table("landcover_classes.csv"))
-            rasters = {int(y): _check_file(workflow, r, f"landcover.{y}") for y, r in spec.landcover.items()}
-            inputs.extend(rasters.values())
-            stack, align_notes = forestcover.read_landcover_stack(rasters, analysis_crs=crs, mapping=mapping)
-            notes.extend(align_notes)
-            cover_parts.append(forestcover.raster_cover_by_year(stack, mapping, land, subdistricts=sub, crs=crs))
-        cover = (pd.concat(cover_parts, ignore_index=True) if cover_parts
-                 else pd.DataFrame(columns=list(forestcover.COVER_COLUMNS)))
-        tables["forest_cover_by_year"] = _with_official_land(cover, workflow.region.denominators.land_area_km2)
-
-        # forest_cover indicator for its target year: a raster or per-year layer of that year first
-        y25 = targets["forest_cover"]
-        pick = None
-        for basis_kind in ("raster", "forest layer of", "forest layer,"):
-            rows = cover[(cover["year"] == y25) & (cover["subdistrict"] == forestcover.DISTRICT)
-                         & cover["basis"].str.contains(basis_kind, regex=False)]
-            if not rows.empty:
-                pick = rows.iloc[0]
-                break
-        if pick is not None:
-            indicators.append(Indicator(
-                "forest_cover", float(pick["forest_cover_pct"]), "percent",
-                f"{pick['forest_km2']:.2f} km2 of tree forest (canopy >= {FOREST_MIN_CANOPY}), bamboo and designated "
-                f"shrubland over {pick['land_km2']:.1f} km2 of land in {y25} ({pick['basis']})"))
-
-        if baseline_km2 is not None:
-            scenario = scenarios.afforestation_scenario(spec.afforestation, classes, horizon, land_km2=land_km2,
-                                                        baseline_forest_km2=baseline_km2,
-                                                        closure_age_yr=spec.canopy_closure_age_yr)
-            y30 = targets["forest_cover_2030"]
-            s = scenario.set_index("year")
-            if y30 in s.index:
-                names = ", ".join(p.name for p in spec.afforestation) or "none declared"
-                indicators.append(Indicator(
-                    "forest_cover_2030", float(s.loc[y30, "forest_cover_pct"]), "percent",
-                    f"projection for {y30}: stands of the forest layer ({s.loc[y30, 'forest_cover_pct_baseline']:.2f}%)"
-                    f" plus planned afforestation closed by then ({s.loc[y30, 'closed_km2']:.2f} km2; {names}); "
-                    "no forest loss assumed"))
-                if y25 in s.index:
-                    span = s.loc[y25:y30, "forest_cover_pct"]
-                    decline = bool((span.diff().dropna() < -1e-9).any())
-                    trend = (Note("sinks.forest_cover_trend.declines") if decline
-                             else Note("sinks.forest_cover_trend.no_decline"))
-                    notes.append(Note("sinks.forest_cover_trend", {
-                        "year_from": y25, "year_to": y30, "cover_from_pct": float(span.iloc[0]),
-                        "cover_to_pct": float(span.iloc[-1]), "trend": trend}))
-            if spec.afforestation:
-                notes.append(Note("sinks.afforestation_assumption"))
-
-        # gain/loss map between two years
-        y_from = spec.change_from_year if spec.change_from_year is not None else year - 5
-        if y_from in unions and year in unions and y_from != year:
-            geo["forest_change"] = forestcover.change_layer(unions[y_from], unions[year], y_from, year, crs)
-        elif stack is not None and stack.sizes["year"] >= 2:
-            ys = [int(v) for v in stack["year"].values]
-            geo["forest_change"] = forestcover.raster_change_layer(stack, mapping, ys[0], ys[-1], crs)
+        indicators, tables["forest_cover_by_year"], scenario, change = _land_results(
+            workflow, lay, land, classes, crs, years, horizon, targets, inputs, notes)
+        if change is not None:
+            geo["forest_change"] = change
+    if scenario is None:
+        scenario = pd.DataFrame(columns=list(scenarios.SCENARIO_COLUMNS))
 
     for ind in (protected_share_indicator(lay), natural_shoreline_indicator(lay)):
         if ind is not None:
@@ -277,13 +361,9 @@ def sinks_step(workflow: Workflow, layers: LayerSet, target_years: Mapping[str, 
     tables.update(credit_tables)
     notes.extend(credit_notes)
     inputs.extend(credit_inputs)
-    if len(ledger):
-        t = ledger[["tco2_per_yr", "tco2_per_yr_low", "tco2_per_yr_high"]].sum()
-        cred = ledger.loc[ledger["creditable"], "tco2_per_yr"].sum()
-        notes.append(Note("sinks.total", {"year": year, "tco2_per_yr": float(t["tco2_per_yr"]),
-                                          "tco2_per_yr_low": float(t["tco2_per_yr_low"]),
-                                          "tco2_per_yr_high": float(t["tco2_per_yr_high"]),
-                                          "creditable_tco2_per_yr": float(cred)}))
+    total = _sink_total_note(ledger, year)
+    if total is not None:
+        notes.append(total)
     return StepResult(indicators=indicators, tables=tables, geo=geo, notes=notes,
                       inputs=list(dict.fromkeys(inputs)))
 
