@@ -33,6 +33,7 @@ from binhai_geo.deliverables.maplayers import Choropleth, Overlay
 from binhai_geo.deliverables.notes import render_all
 from binhai_geo.deliverables.registry import KIND_STYLES, PRINT_THEMES, SITE_LAYERS, THEME_LABELS
 from binhai_geo.deliverables.styling import classify
+from binhai_geo.deliverables.textfit import fit_block, fit_text, text_height, wrap_display
 from binhai_geo.layermodel import LAYER_KINDS
 
 if TYPE_CHECKING:
@@ -45,6 +46,13 @@ PAGES = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
 INSET_PLACES = (("北京 Beijing", 116.407, 39.904, "left"), ("天津 Tianjin", 117.200, 39.125, "right"))
 #: Extent of the inset (west, south, east, north) [degrees].
 INSET_EXTENT = (115.8, 38.2, 119.0, 40.3)
+
+#: Footer box below the map (top, bottom, gap between blocks) [figure fraction].
+FOOTER_BOX = (0.094, 0.006, 0.004)
+#: Font scales tried, largest first, until the footer's blocks fit its box.
+FOOTER_SCALES = (1.0, 0.93, 0.86, 0.8)
+#: Longest legend label line [display columns, an ideograph counting 2] by number of legend columns.
+LEGEND_LABEL_COLUMNS = {1: 56, 2: 30}
 
 SEA = "#d4e6f1"
 #: Outside the region pack's data (neither land nor sea is known there).
@@ -370,17 +378,29 @@ def _page_heading(fig: Any, result: PlanResult, theme: str, chosen: Choropleth |
     if status:
         line = "⚠ 数据状况 Data status: " + "；".join(it.brief_zh or it.zh for it in status) + " / " + "; ".join(
             it.brief_en or it.en for it in status)
-        fig.text(0.03, 0.888, _wrap(line, 175), fontsize=6.6, va="top", color="#6d4c00")
+        fit_block(fig, 0.03, 0.889, 0.862, line, 0.94, (6.6, 6.2, 5.8), color="#6d4c00")
     leg_title = "图例 Legend"
     if chosen is not None:
-        leg_title += "\n" + _wrap(chosen.label, 34)
+        leg_title += "\n" + wrap_display(chosen.label, 34)
     if capacity:
         _capacity_table(fig, (0.71, 0.40, 0.26, 0.2), capacity)
     lax = fig.add_axes((0.71, 0.62, 0.27, 0.24) if capacity else (0.71, 0.40, 0.27, 0.46))
     lax.axis("off")
     ncol = 1 if len(handles) <= 16 else 2
-    lax.legend(handles=handles, loc="upper left", fontsize=7.2 if ncol == 1 else 6.2, title=leg_title,
-               title_fontsize=8.5, frameon=False, ncol=ncol, alignment="left", handlelength=1.8)
+    _legend(fig, lax, handles, leg_title, ncol)
+
+
+def _legend(fig: Any, lax: Any, handles: list, title: str, ncol: int) -> None:
+    """Draw the legend with long labels on two lines, its font shrunk until it ends inside the page."""
+    cols = LEGEND_LABEL_COLUMNS[ncol]
+    for h in handles:
+        h.set_label(wrap_display(h.get_label(), cols))
+    renderer = fig.canvas.get_renderer()
+    for size in ((7.2, 6.8, 6.4, 6.0) if ncol == 1 else (6.2, 5.9, 5.6, 5.3)):
+        leg = lax.legend(handles=handles, loc="upper left", fontsize=size, title=title, title_fontsize=8.5,
+                         frameon=False, ncol=ncol, alignment="left", handlelength=1.8)
+        if leg.get_window_extent(renderer).x1 <= 0.99 * fig.bbox.width:
+            return
 
 
 def _page_footer(fig: Any, result: PlanResult, crs: Any, extent: tuple[float, float, float, float]) -> None:
@@ -397,10 +417,30 @@ def _page_footer(fig: Any, result: PlanResult, crs: Any, extent: tuple[float, fl
                 f"(子午线收敛角 meridian convergence {conv:+.2f}°)")
     credits = " | ".join(result.workflow.region.spec.credits)
     notes = " ".join(render_all(result.notes[:2]))
-    fig.text(0.03, 0.075, crs_note, fontsize=6.5, va="top", color="#333")
     data = f"数据来源 Data: {credits}; 灰色 grey: 区域数据范围外 outside the region's data"
-    fig.text(0.03, 0.055, _wrap(data, 190), fontsize=6.2, va="top", color="#333")
-    fig.text(0.03, 0.028, _wrap(f"说明 Notes: {notes}", 200), fontsize=6.0, va="top", color="#6d4c00")
+    _stack_footer(fig, crs_note, data, f"说明 Notes: {notes}")
+
+
+def _stack_footer(fig: Any, crs_note: str, data: str, notes: str) -> None:
+    """Stack the CRS note, the credits and the notes below the map, each below the last one's measured height.
+
+    The three blocks shrink together (font scale 1 to 0.8) until they fit between the map and the
+    page's foot; the credits (licence attribution) are never cut, the notes are cut with "see report"
+    only when they still do not fit at the smallest scale.
+    """
+    top, bottom, gap = FOOTER_BOX
+    for scale in FOOTER_SCALES:
+        placed, y = [], top
+        for text, size, color in ((crs_note, 6.5, "#333"), (data, 6.2, "#333")):
+            placed.append(fit_text(fig, 0.03, y, text, 0.94, size * scale, va="top", color=color))
+            y -= text_height(fig, placed[-1]) + gap
+        last = scale == FOOTER_SCALES[-1]
+        placed.append(fit_block(fig, 0.03, y, bottom, notes, 0.94, (6.0 * scale,), truncate=last,
+                                color="#6d4c00"))
+        if last or y - text_height(fig, placed[-1]) >= bottom:
+            return
+        for artist in placed:
+            artist.remove()
 
 
 #: Short names of the capacity targets on the targets print map (target id -> 中文, English).
@@ -467,12 +507,6 @@ def _capacity_table(fig: Any, rect: Sequence[float], rows: Sequence[dict[str, An
             cell.set_facecolor("#eef2ee")
         if j == 0:
             cell.set_text_props(ha="left")
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
 
 
 def _convergence_deg(crs: Any, x: float, y: float) -> float:
