@@ -7,7 +7,6 @@ import re
 import geopandas as gpd
 import pytest
 from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
-
 from shapely.geometry import Point
 
 from binhai_geo.deliverables.atlas import (
