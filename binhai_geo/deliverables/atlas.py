@@ -105,11 +105,13 @@ def _farm_label(farm: str, source: str, owner: str, area: str) -> tuple[str, str
     """Readable farm label and the source line to show ("" when it only repeats the label).
 
     A farm named by registry placeholders (``GEM wind phase <id>``) is labelled
-    ``<sub-district> · <Owner> (GEM …0037)`` from the record's fields, or by its record ids alone.
+    ``<sub-district> · <Owner> (GEM …0037)`` from the record's fields (owners GEM gives as "unknown" left
+    out), or by its record ids alone.
     """
     parts = [p.strip() for p in farm.split(";") if p.strip()]
     if parts and all(_PLACEHOLDER.match(p) for p in parts):
-        who = " · ".join(x for x in (area.strip(), owner.strip().title()) if x)
+        owners = "; ".join(o.strip().title() for o in owner.split(";") if o.strip() and o.strip() != "unknown")
+        who = " · ".join(x for x in (area.strip(), owners) if x)
         farm = f"{who} ({_short_ids(source)})" if who else source
     return farm, "" if source.strip() == farm.strip() else source
 
@@ -117,7 +119,8 @@ def _farm_label(farm: str, source: str, owner: str, area: str) -> tuple[str, str
 def turbine_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the turbines layer as the atlas' popups show it (the layer file keeps its values).
 
-    Registry farms get a readable label (:func:`_farm_label`); wake loss is shown with one decimal.
+    Registry farms get a readable label (:func:`_farm_label`); a source that repeats the farm or the site
+    id is left out (an empty popup row is hidden); wake loss is shown with one decimal.
     """
     out = gdf.copy()
     if "farm" in out.columns and "source" in out.columns:
@@ -125,7 +128,8 @@ def turbine_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 for c in ("farm", "source", "owner", "area")]
         pairs = [_farm_label(*v) for v in zip(*cols, strict=True)]
         out["farm"] = [p[0] for p in pairs]
-        out["source"] = [p[1] for p in pairs]
+        site = out["site_id"].fillna("").astype(str) if "site_id" in out.columns else pd.Series("", index=out.index)
+        out["source"] = ["" if p[1] == s else p[1] for p, s in zip(pairs, site, strict=True)]
     if "wake_loss_pct" in out.columns:
         out["wake_loss_pct"] = [f"{x:.1f}" if pd.notna(x) else "" for x in pd.to_numeric(out["wake_loss_pct"])]
     return out

@@ -56,14 +56,15 @@ def test_turbine_popup_names_registry_farms_readably():
                  "gem-wind-2025-02-0041", "GEM wind phase gem-wind-2025-02-0050", "Zone 1", "Same"],
         "source": ["gem-wind-2025-02-0037", "gem-wind-2025-02-0040; gem-wind-2025-02-0041",
                    "gem-wind-2025-02-0050", "wind-1", "Same"],
-        "owner": ["huaneng renewables corp ltd", "", "", "", ""], "area": ["大港", "中塘", "", "", ""],
+        "site_id": ["", "", "", "wind-1", ""],
+        "owner": ["huaneng renewables corp ltd; unknown", "", "", "", ""], "area": ["大港", "中塘", "", "", ""],
         "wake_loss_pct": [8.0, 12.345, float("nan"), 4.06, 0.0]},
         geometry=[Point(0, 0)] * 5, crs="EPSG:4527")
     out = turbine_display(gdf)
     assert list(out["farm"]) == ["大港 · Huaneng Renewables Corp Ltd (GEM …0037)", "中塘 (GEM …0040, …0041)",
                                  "gem-wind-2025-02-0050", "Zone 1", "Same"]
     assert list(out["source"]) == ["gem-wind-2025-02-0037", "gem-wind-2025-02-0040; gem-wind-2025-02-0041", "",
-                                   "wind-1", ""]
+                                   "", ""]  # the last two repeat the site id and the farm
     assert list(out["wake_loss_pct"]) == ["8.0", "12.3", "", "4.1", "0.0"]
     assert gdf["farm"].iloc[0].startswith("GEM wind phase")  # the layer itself is left as it is
 
