@@ -79,6 +79,20 @@ def test_synthetic_map_renders_offline(browser_page, map_file):
     box.click()
     assert page.locator(".bhg-layer-theme").count() == 6
 
+    # The panels' corners end above the credits, also when the credits grow to several lines.
+    clear = """() => {
+      const r = s => document.querySelector(s).getBoundingClientRect();
+      const credits = r('.leaflet-control-attribution').top;
+      return [r('.leaflet-top.leaflet-right').bottom <= credits, r('.leaflet-top.leaflet-left').bottom
+              <= r('.leaflet-control-scale').top, r('.leaflet-top.leaflet-right').bottom];
+    }"""
+    short = page.evaluate(clear)
+    assert short[:2] == [True, True]
+    page.evaluate("bhg.maps[0].attributionControl.addAttribution('" + "Long source credit, " * 40 + "')")
+    page.wait_for_timeout(200)
+    long = page.evaluate(clear)
+    assert long[:2] == [True, True] and long[2] < short[2] - 20
+
     assert report["console_errors"] == []
     assert report["failed_requests"] == []
     assert report["blocked_requests"] == []

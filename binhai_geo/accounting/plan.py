@@ -89,14 +89,16 @@ def wake_neighbours(records: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None
     Returns
     -------
     GeoDataFrame or None
-        Points (analysis CRS) with ``record_id``, ``name``, ``capacity_mw``, ``category``, ``surface``.
+        Points (analysis CRS) with ``record_id``, ``name``, ``capacity_mw``, ``category``, ``surface`` and,
+        where the records carry them, ``owner`` and ``subdistrict`` (labels of the farms in the atlas).
     """
     if records is None or "category" not in records.columns:
         return None
     sel = records[(records["technology"] == "wind") & records["category"].isin(WAKE_CATEGORIES)]
     if sel.empty:
         return None
-    cols = [c for c in ("record_id", "name", "capacity_mw", "category", "surface") if c in sel.columns]
+    cols = [c for c in ("record_id", "name", "capacity_mw", "category", "surface", "owner", "subdistrict")
+            if c in sel.columns]
     return sel[[*cols, "geometry"]].reset_index(drop=True)
 
 

@@ -17,6 +17,7 @@ A basemap whose key is missing is skipped with a message; the offline atlas is w
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -88,12 +89,62 @@ class AtlasPages:
     messages: list[str] = field(default_factory=list)
 
 
+#: A registry placeholder name (binhai_geo.registry: a GEM phase without project name) and a GEM record id.
+_PLACEHOLDER = re.compile(r"^GEM \w+ phase (\S+)$")
+_GEM_ID = re.compile(r"^gem-\w+-\d{4}-\d{2}-(\d+)$")
+
+
+def _short_ids(source: str) -> str:
+    """``gem-wind-2025-02-0037; gem-wind-2025-02-0038`` -> ``GEM …0037, …0038`` (other ids kept whole)."""
+    ids = [i.strip() for i in source.split(";") if i.strip()]
+    short = [f"…{m.group(1)}" if (m := _GEM_ID.match(i)) else i for i in ids]
+    return ("GEM " if any(_GEM_ID.match(i) for i in ids) else "") + ", ".join(short)
+
+
+def _farm_label(farm: str, source: str, owner: str, area: str) -> tuple[str, str]:
+    """Readable farm label and the source line to show ("" when it only repeats the label).
+
+    A farm named by registry placeholders (``GEM wind phase <id>``) is labelled
+    ``<sub-district> · <Owner> (GEM …0037)`` from the record's fields (owners GEM gives as "unknown" left
+    out), or by its record ids alone.
+    """
+    parts = [p.strip() for p in farm.split(";") if p.strip()]
+    if parts and all(_PLACEHOLDER.match(p) for p in parts):
+        owners = "; ".join(o.strip().title() for o in owner.split(";") if o.strip() and o.strip() != "unknown")
+        who = " · ".join(x for x in (area.strip(), owners) if x)
+        farm = f"{who} ({_short_ids(source)})" if who else source
+    return farm, "" if source.strip() == farm.strip() else source
+
+
+def turbine_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the turbines layer as the atlas' popups show it (the layer file keeps its values).
+
+    Registry farms get a readable label (:func:`_farm_label`); a source that repeats the farm or the site
+    id is left out (an empty popup row is hidden); wake loss is shown with one decimal.
+    """
+    out = gdf.copy()
+    if "farm" in out.columns and "source" in out.columns:
+        cols = [out[c].fillna("").astype(str) if c in out.columns else pd.Series("", index=out.index)
+                for c in ("farm", "source", "owner", "area")]
+        pairs = [_farm_label(*v) for v in zip(*cols, strict=True)]
+        out["farm"] = [p[0] for p in pairs]
+        site = out["site_id"].fillna("").astype(str) if "site_id" in out.columns else pd.Series("", index=out.index)
+        out["source"] = ["" if p[1] == s else p[1] for p, s in zip(pairs, site, strict=True)]
+    if "wake_loss_pct" in out.columns:
+        out["wake_loss_pct"] = [f"{x:.1f}" if pd.notna(x) else "" for x in pd.to_numeric(out["wake_loss_pct"])]
+    return out
+
+
+#: Display transforms of engine geo layers for the atlas, by layer name.
+DISPLAY = {"turbines": turbine_display}
+
+
 def overlays_of(geo: Mapping[str, gpd.GeoDataFrame]) -> list[Overlay]:
     """Return an overlay for each engine geo layer: known names first (registry order), then the others."""
     names = [n for n in GEO_LAYERS if n in geo] + sorted(n for n in geo if n not in GEO_LAYERS)
     out = []
     for name in names:
-        gdf = geo[name]
+        gdf = DISPLAY[name](geo[name]) if name in DISPLAY else geo[name]
         coded = {c: gdf[c].map(lambda v, m=m: m.get(v, v)) for c, m in VALUE_LABELS.items() if c in gdf.columns}
         if coded:
             gdf = gdf.assign(**coded)  # bilingual display of coded values; the layer files keep the codes

@@ -57,7 +57,8 @@ class LaidFarms:
     Attributes
     ----------
     farms : geopandas.GeoDataFrame
-        One point per farm: ``farm``, ``source`` (record ids), ``category``, ``surface``, ``capacity_mw``.
+        One point per farm: ``farm``, ``source`` (record ids), ``category``, ``surface``, ``capacity_mw``,
+        ``owner`` and ``area`` (the records' owners and sub-districts, "" where they carry none).
     xy : numpy.ndarray
         Positions (n, 2) [m].
     farm_idx : numpy.ndarray of int
@@ -95,6 +96,13 @@ def _named_by_given(records: gpd.GeoDataFrame, given: gpd.GeoDataFrame | None) -
     return (ids.isin(names) | nm.isin(names)).to_numpy()
 
 
+def _joined(records: pd.DataFrame, column: str) -> str:
+    """Distinct non-empty values of an optional text column, ``; ``-joined ("" without the column)."""
+    if column not in records.columns:
+        return ""
+    return "; ".join(dict.fromkeys(v.strip() for v in records[column] if isinstance(v, str) and v.strip()))
+
+
 def select_farms(records: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame, given: gpd.GeoDataFrame | None,
                  distance_m: float) -> tuple[gpd.GeoDataFrame, list[Note]]:
     """Registry farms to lay (rules 1-3 of the module docstring).
@@ -121,7 +129,8 @@ def select_farms(records: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame, give
     WorkflowError
         Records without the fields :data:`RECORD_FIELDS` or without a CRS.
     """
-    empty = gpd.GeoDataFrame({"farm": [], "source": [], "category": [], "surface": [], "capacity_mw": []},
+    empty = gpd.GeoDataFrame({"farm": [], "source": [], "category": [], "surface": [], "capacity_mw": [],
+                              "owner": [], "area": []},
                              geometry=gpd.GeoSeries([], crs=zones.crs), crs=zones.crs)
     if records is None or len(records) == 0:
         return empty, []
@@ -146,7 +155,8 @@ def select_farms(records: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame, give
         rows.append({"farm": "; ".join(names) if names else ids, "source": ids,
                      "category": "; ".join(sorted(set(r["category"].astype(str)))),
                      "surface": "sea" if offshore else "land",
-                     "capacity_mw": float(r["capacity_mw"].astype(float).sum()), "geometry": r.geometry.iloc[0]})
+                     "capacity_mw": float(r["capacity_mw"].astype(float).sum()),
+                     "owner": _joined(r, "owner"), "area": _joined(r, "subdistrict"), "geometry": r.geometry.iloc[0]})
     farms = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
     zone_union = shapely.union_all(zones.geometry.to_numpy())
     near = shapely.dwithin(farms.geometry.to_numpy(), zone_union, distance_m)

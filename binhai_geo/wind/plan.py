@@ -51,9 +51,10 @@ ZONE_COLUMNS = (
     "resource_source",
 )
 
-#: Columns of the ``turbines`` geo layer (``source``: given file, registry record ids or the zone's site id).
+#: Columns of the ``turbines`` geo layer (``source``: given file, registry record ids or the zone's site id;
+#: ``owner``, ``area``: a registry farm's owners and sub-districts, "" for the other turbines).
 TURBINE_COLUMNS = ("site_id", "farm", "layout", "source", "layout_rule", "turbine_type", "hub_height_m", "capacity_mw",
-                   "energy_mwh_per_yr", "wake_loss_pct")
+                   "energy_mwh_per_yr", "wake_loss_pct", "owner", "area")
 
 #: Columns of the ``wind_existing_farms`` table (ledger farms in the wake run, context only).
 FARM_COLUMNS = ("farm", "source", "category", "surface", "registry_capacity_mw", "turbine_type", "hub_height_m",
@@ -209,7 +210,7 @@ def run_wind(zones: gpd.GeoDataFrame, spec: WindSpec, *, exclusions: gpd.GeoData
     tables = {"wind_curve_check": curves, "wind_assumptions": _assumptions(params_df, losses, rough, spec)}
     if registry is not None:
         tables["wind_existing_farms"] = _farm_table(farms, registry, fleet, energy, n)
-    return WindResult(table, _turbine_layer(zones, fleet, energy), tables, notes, inputs)
+    return WindResult(table, _turbine_layer(zones, fleet, energy, farms), tables, notes, inputs)
 
 
 def _zone_row(i: int, zones: gpd.GeoDataFrame, surfaces: np.ndarray, kind_t: Turbine, hub_zone: float,
@@ -267,10 +268,15 @@ def _zone_table(zones: gpd.GeoDataFrame, surfaces: np.ndarray, turbines: dict[st
     return pd.DataFrame(rows, columns=list(ZONE_COLUMNS))
 
 
-def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd.GeoDataFrame:
+def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy, farms: gpd.GeoDataFrame
+                   ) -> gpd.GeoDataFrame:
     n = len(zones)
     extra = max(0, int(fleet.zone.max(initial=-1)) + 1 - n)  # registry farms: no site
     site_ids = np.concatenate([zones["site_id"].to_numpy(object), np.full(extra, "", dtype=object)])
+
+    def per_farm(col: str) -> np.ndarray:
+        vals = farms[col].fillna("").astype(str).to_numpy(object) if col in farms.columns else np.full(len(farms), "")
+        return np.concatenate([np.full(n, "", dtype=object), vals, np.full(max(0, extra - len(farms)), "", object)])
     xy = fleet.xy
     gdf = gpd.GeoDataFrame({
         "site_id": site_ids[fleet.zone],
@@ -283,6 +289,8 @@ def _turbine_layer(zones: gpd.GeoDataFrame, fleet: Fleet, e: FleetEnergy) -> gpd
         "capacity_mw": np.array([fleet.turbine(j).rated_mw for j in range(len(xy))], dtype=float),
         "energy_mwh_per_yr": e.net,
         "wake_loss_pct": 100.0 * e.wake,
+        "owner": per_farm("owner")[fleet.zone].astype(str),
+        "area": per_farm("area")[fleet.zone].astype(str),
     }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]) if len(xy) else gpd.GeoSeries([]), crs=zones.crs)
     return gdf[[*TURBINE_COLUMNS, "geometry"]]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import pytest
 from deliverables_synthetic import ENGINE_NOTE, synthetic_plan
+from shapely.geometry import Point
 
 from binhai_geo.deliverables.atlas import (
     AMAP_NOTE,
@@ -14,6 +16,7 @@ from binhai_geo.deliverables.atlas import (
     choropleths_of,
     overlays_of,
     tianditu_key,
+    turbine_display,
 )
 from binhai_geo.deliverables.notes import render
 from binhai_geo.deliverables.registry import GEO_LAYERS, column, geo_entry, table_entry
@@ -44,6 +47,26 @@ def test_overlays_known_first_unknown_in_grey(plan):
     assert turb.variants[0].value == turb.gdf["layout"].iloc[1]  # existing farms drawn apart, with a legend entry
     assert ovs[-1].theme == "other" and ovs[-1].fields == [("label", "label")]
     assert geo_entry("odd_layer").style == geo_entry("another").style  # one fallback style
+
+
+def test_turbine_popup_names_registry_farms_readably():
+    """GEM placeholder names become sub-district · owner (short id); a source equal to the farm is dropped."""
+    gdf = gpd.GeoDataFrame({
+        "farm": ["GEM wind phase gem-wind-2025-02-0037", "GEM wind phase gem-wind-2025-02-0040; GEM wind phase "
+                 "gem-wind-2025-02-0041", "GEM wind phase gem-wind-2025-02-0050", "Zone 1", "Same"],
+        "source": ["gem-wind-2025-02-0037", "gem-wind-2025-02-0040; gem-wind-2025-02-0041",
+                   "gem-wind-2025-02-0050", "wind-1", "Same"],
+        "site_id": ["", "", "", "wind-1", ""],
+        "owner": ["huaneng renewables corp ltd; unknown", "", "", "", ""], "area": ["大港", "中塘", "", "", ""],
+        "wake_loss_pct": [8.0, 12.345, float("nan"), 4.06, 0.0]},
+        geometry=[Point(0, 0)] * 5, crs="EPSG:4527")
+    out = turbine_display(gdf)
+    assert list(out["farm"]) == ["大港 · Huaneng Renewables Corp Ltd (GEM …0037)", "中塘 (GEM …0040, …0041)",
+                                 "gem-wind-2025-02-0050", "Zone 1", "Same"]
+    assert list(out["source"]) == ["gem-wind-2025-02-0037", "gem-wind-2025-02-0040; gem-wind-2025-02-0041", "",
+                                   "", ""]  # the last two repeat the site id and the farm
+    assert list(out["wake_loss_pct"]) == ["8.0", "12.3", "", "4.1", "0.0"]
+    assert gdf["farm"].iloc[0].startswith("GEM wind phase")  # the layer itself is left as it is
 
 
 def test_registry_labels():

@@ -96,6 +96,21 @@ def test_select_farms_merges_shared_points_and_skips_given_farms():
     assert len(farms) == 1 and not notes  # 'c' is the given farm; 'a' and 'b' share one point
     f = farms.iloc[0]
     assert f["source"] == "a; b" and f["capacity_mw"] == 50.0 and f["surface"] == "land"
+    assert f["owner"] == "" and f["area"] == ""  # records without owner or sub-district
+
+
+def test_registry_farm_turbines_carry_owner_and_area(runs):
+    """The records' owner and sub-district reach the farm row and its turbines; other turbines get ""."""
+    recs = _records([(X0 - 2000, Y0), (X0 - 2000, Y0)], [20.0, 30.0], ids=["a", "b"], surface="")
+    recs["owner"] = ["huaneng renewables corp ltd", "huaneng renewables corp ltd"]
+    recs["subdistrict"] = ["大港", None]
+    farms, _ = select_farms(recs, ZONE, None, 20000.0)
+    assert farms.iloc[0]["owner"] == "huaneng renewables corp ltd" and farms.iloc[0]["area"] == "大港"
+    t = runs[1].turbines
+    reg = t["layout"] == "registry laid"
+    assert reg.any() and (~reg).any()
+    assert (t.loc[~reg, "owner"] == "").all() and (t.loc[~reg, "area"] == "").all()
+    assert list(t.columns[-3:]) == ["owner", "area", "geometry"]
 
 
 def test_wake_neighbours_takes_installed_and_committed_wind():

@@ -10,7 +10,7 @@ var bhg = (function () {
     return (v === null || v === undefined || v === "") ? DASH : String(v);
   }
   // spec.fields: [[name, label, group], ...]; rows without a group are shown, the others under
-  // "details" in their groups (short by default, details on demand).
+  // "details" in their groups (short by default, details on demand); rows without a value are left out.
   function rows(table, p, fields, skipEmpty) {
     var n = 0;
     fields.forEach(function (f) {
@@ -35,7 +35,7 @@ var bhg = (function () {
         if (!byGroup[f[2]]) { byGroup[f[2]] = []; groups.push(f[2]); }
         byGroup[f[2]].push(f);
       });
-      rows(L.DomUtil.create("table", "", div), p, main);
+      rows(L.DomUtil.create("table", "", div), p, main, true);
       if (groups.length) {
         var more = L.DomUtil.create("details", "bhg-popup-more", div);
         var summary = L.DomUtil.create("summary", "", more);
@@ -224,14 +224,41 @@ var bhg = (function () {
     PAD_BR[0] = right + 14;
     map.fitBounds(bounds, {paddingTopLeft: [left + 14, 14], paddingBottomRight: [right + 14, 24]});
   }
+  // The top panels end above the bottom corners' controls (credits, scale), measured, so the credits never
+  // cover a panel whatever their length and the screen; kept so when the credits or the window change.
+  function clearBottom(map) {
+    var box = map.getContainer();
+    function clear() {
+      var bottom = box.getBoundingClientRect().bottom;
+      ["left", "right"].forEach(function (side) {
+        var top = box.querySelector(".leaflet-top.leaflet-" + side);
+        var low = box.querySelector(".leaflet-bottom.leaflet-" + side);
+        if (!top || !low) { return; }
+        var h = 0;
+        Array.prototype.forEach.call(low.children, function (c) {
+          if (c.offsetHeight) { h = Math.max(h, bottom - c.getBoundingClientRect().top); }
+        });
+        top.style.bottom = Math.ceil(h + 8) + "px";
+      });
+    }
+    clear();
+    if (window.ResizeObserver) {
+      var ro = new ResizeObserver(clear);
+      box.querySelectorAll(".leaflet-bottom").forEach(function (c) { ro.observe(c); });
+    }
+    window.addEventListener("resize", clear);
+    return clear;
+  }
   function attribution(map, prefix, credits) {
     if (!map.attributionControl) { L.control.attribution().addTo(map); }
     map.attributionControl.setPrefix(prefix);
     if (credits) { map.attributionControl.addAttribution(credits); }
+    clearBottom(map);
   }
   var api = {
     maps: [], layerOptions: layerOptions, panes: panes, control: control, detail: detail,
-    basemaps: basemaps, layerControl: layerControl, attribution: attribution, fit: fit, foldable: foldable
+    basemaps: basemaps, layerControl: layerControl, attribution: attribution, fit: fit, foldable: foldable,
+    clearBottom: clearBottom
   };
   return api;
 })();
