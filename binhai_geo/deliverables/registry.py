@@ -4,7 +4,9 @@ The atlas, the print maps and the report draw whatever a plan run holds, generic
 kind, every geo layer and every table of the engine steps. This registry only adds what a name
 alone cannot say: the theme a layer belongs to, its bilingual title and style, the columns shown
 in its popup, the chart drawn from a table. A geo layer or table that is not listed here is still
-drawn (theme "other", grey) and tabulated; adding a name is one entry below.
+drawn (theme "other", grey) and tabulated; adding a name is one entry below (a column label: one line of
+``deliverables/data/column_labels.csv``). tests/test_plan_binhai.py checks that every table and column the
+default plan's report shows has a bilingual label, so none falls back to its bare name.
 
 Styles are Leaflet path options (``color``, ``weight``, ``fillColor``, ``fillOpacity``, ``dashArray``,
 ``radius``); the print maps translate the same dicts to matplotlib, so the web atlas and the printed
