@@ -205,3 +205,19 @@ def test_binhai_project_in_qgis(plan):
     assert layers["salt_pan"]["aliases"]["operator"] == "经营单位 Operator"
     assert report["drawing_order"][0] == layers["project"]["name"] and report["drawing_order"][-1] == \
         layers["land"]["name"]
+
+
+def test_every_table_and_column_the_report_shows_has_a_bilingual_label(plan):
+    """No report table or column of the default plan falls back to its file or column name (English only)."""
+    from binhai_geo.deliverables.registry import COLUMNS, TABLES
+    from binhai_geo.deliverables.report import TOP_SITE_COLUMNS
+
+    unlabelled_tables = sorted(set(plan.tables) - set(TABLES))
+    assert unlabelled_tables == [], f"add them to registry.TABLES: {unlabelled_tables}"
+    shown = [*plan.tables.values(), plan.densities, plan.sinks, plan.sites[[c for c in TOP_SITE_COLUMNS
+                                                                            if c in plan.sites.columns]]]
+    cols = {c for df in shown for c in df.columns if c != "geometry"}
+    unlabelled = sorted(c for c in cols if c not in COLUMNS)
+    assert unlabelled == [], f"add them to deliverables/data/column_labels.csv: {unlabelled}"
+    assert all(COLUMNS[c].zh and COLUMNS[c].en for c in cols)
+    assert all(TABLES[t].zh and TABLES[t].en for t in plan.tables)

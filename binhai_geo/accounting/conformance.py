@@ -54,6 +54,8 @@ TARGET_TECHNOLOGIES = {
 }
 DISTRICT = ("district", "全区")
 MAX_LISTED = 25
+#: Projects larger than the eligible capacity near them named in the note (the largest excesses; all in the ledger).
+PROJECTS_OVER_LISTED = 3
 
 CONFORMANCE_COLUMNS = (
     "target_id", "description_zh", "area", "area_zh", "unit", "required", "built_mw", "committed_mw", "pipeline_mw",
@@ -143,7 +145,10 @@ def conformance_table(
     df["available_mw"] = np.clip(df["capacity_mw"].to_numpy(dtype=float) - occupied, 0, None)
     df["subdistrict"] = assign_subdistrict(sites.geometry.to_numpy(), subs)
     if unplaced:
-        notes.append(Note("siting.conformance.projects_over", {"projects": unplaced}))
+        largest = sorted(unplaced, key=lambda n: -float(n.params["beyond_mw"]))[:PROJECTS_OVER_LISTED]
+        notes.append(Note("siting.conformance.projects_over", {
+            "n_projects": len(unplaced), "beyond_mw": float(sum(float(n.params["beyond_mw"]) for n in unplaced)),
+            "match_m": float(project_match_m), "largest": tuple(largest)}))
     if projects is not None and len(projects):
         proj = pd.DataFrame(projects.drop(columns="geometry")).copy()
         proj["subdistrict"] = assign_subdistrict(projects.geometry.to_numpy(), subs)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DASH", "esc", "fmt", "fmt_number", "gap_and_surplus", "to_js"]
+__all__ = ["DASH", "esc", "fmt", "fmt_number", "gap_and_surplus", "is_year_column", "to_js"]
 
 #: Shown for an empty value in popups and the target panel.
 DASH = "\u2013"
@@ -38,8 +38,17 @@ def fmt_number(x: float) -> str:
     return text
 
 
+def is_year_column(name: str) -> bool:
+    """Whether column ``name`` holds calendar years (``year``, ``year_*``, ``*_year``), shown without separators."""
+    return name == "year" or name.startswith("year_") or name.endswith("_year")
+
+
 def fmt(value: Any, dtype: str = "") -> str:
-    """Format a value for display; empty values (None, NaN, "") become an en dash."""
+    """Format a value for display; empty values (None, NaN, "") become an en dash.
+
+    ``dtype`` ``"float"`` gives integers thousands separators; ``"int"`` shows a whole float as an integer;
+    ``"year"`` shows a whole number as a calendar year, without separators (2013, not 2,013).
+    """
     if value is None:
         return DASH
     if isinstance(value, str):
@@ -55,8 +64,8 @@ def fmt(value: Any, dtype: str = "") -> str:
         return f"{int(value):,}" if dtype == "float" else str(int(value))
     if isinstance(value, float | np.floating):
         x = float(value)
-        if dtype in ("int", "bool") and x.is_integer():
-            return str(int(x)) if dtype == "int" else ("是 yes" if x else "否 no")
+        if dtype in ("int", "bool", "year") and x.is_integer():
+            return str(int(x)) if dtype in ("int", "year") else ("是 yes" if x else "否 no")
         return fmt_number(x)
     return str(value)
 

@@ -4,7 +4,9 @@ The atlas, the print maps and the report draw whatever a plan run holds, generic
 kind, every geo layer and every table of the engine steps. This registry only adds what a name
 alone cannot say: the theme a layer belongs to, its bilingual title and style, the columns shown
 in its popup, the chart drawn from a table. A geo layer or table that is not listed here is still
-drawn (theme "other", grey) and tabulated; adding a name is one entry below.
+drawn (theme "other", grey) and tabulated; adding a name is one entry below (a column label: one line of
+``deliverables/data/column_labels.csv``). tests/test_plan_binhai.py checks that every table and column the
+default plan's report shows has a bilingual label, so none falls back to its bare name.
 
 Styles are Leaflet path options (``color``, ``weight``, ``fillColor``, ``fillOpacity``, ``dashArray``,
 ``radius``); the print maps translate the same dicts to matplotlib, so the web atlas and the printed
@@ -15,7 +17,10 @@ Only the standard library is imported here.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 #: Themes in the order of the layer control, the legend and the print maps: (key, 中文, English).
@@ -246,6 +251,17 @@ TABLES: dict[str, TableEntry] = {
                                               section="factors"),
     "lcoe_factors": TableEntry("平准化度电成本参数", "LCOE factors", section="factors"),
     "sink_factors": TableEntry("碳汇因子", "Sink factors", section="factors"),
+    "pv_summary": TableEntry("光伏汇总（按用地与典型系统）", "PV summary by surface and archetype"),
+    "pv_losses": TableEntry("光伏损失分解", "PV loss breakdown"),
+    "weather_summary": TableEntry("气象数据汇总", "Weather summary"),
+    "wind_curve_check": TableEntry("风机功率曲线检查", "Wind power-curve check"),
+    "wind_existing_farms": TableEntry("已建风电场", "Existing wind farms"),
+    "capacity_ledger": TableEntry("装机台账", "Capacity ledger"),
+    "ledger_summary": TableEntry("装机台账汇总", "Capacity ledger summary"),
+    "exclusion_summary": TableEntry("扣除区域汇总", "Exclusion summary"),
+    "eligibility_rules": TableEntry("可开发性规则", "Eligibility rules", section="factors"),
+    "wind_assumptions": TableEntry("风电假设", "Wind assumptions", section="factors"),
+    "data_status": TableEntry("数据状态", "Data status"),
 }
 
 
@@ -357,6 +373,18 @@ COLUMNS: dict[str, Column] = {
     "surplus": Column("超出", "Surplus"),
     "required_mw": Column("要求", "Required", "MW"),
 }
+
+
+def _column_labels_csv() -> dict[str, Column]:
+    """Read the further column labels of ``deliverables/data/column_labels.csv`` (name, zh, en, unit)."""
+    text = resources.files("binhai_geo.deliverables").joinpath("data/column_labels.csv").read_text(encoding="utf-8")
+    return {r["name"]: Column(r["zh"], r["en"], r["unit"] or "") for r in csv.DictReader(io.StringIO(text))}
+
+
+#: Labels of the further columns the engines' tables carry (one line each in ``data/column_labels.csv``); an
+#: entry above wins over a line of the file.
+COLUMN_LABELS_FILE: dict[str, Column] = _column_labels_csv()
+COLUMNS.update({k: v for k, v in COLUMN_LABELS_FILE.items() if k not in COLUMNS})
 
 #: Columns shown in a planner's units in popups and report tables: column -> (factor, unit shown).
 #: 亿元 = 1e8 CNY; 万吨 = 1e4 t.

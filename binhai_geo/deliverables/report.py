@@ -26,7 +26,7 @@ import pandas as pd
 from binhai_geo.deliverables import charts
 from binhai_geo.deliverables.datastatus import data_status, status_html
 from binhai_geo.deliverables.fonts import CjkFont
-from binhai_geo.deliverables.formatting import esc, fmt, fmt_number, gap_and_surplus
+from binhai_geo.deliverables.formatting import esc, fmt, fmt_number, gap_and_surplus, is_year_column
 from binhai_geo.deliverables.notes import render_all
 from binhai_geo.deliverables.panels import COMPARISONS
 from binhai_geo.deliverables.registry import (
@@ -60,6 +60,8 @@ WIDE_COLUMNS = 8
 
 #: Columns that make a table a factor table (shown with the assumptions).
 FACTOR_COLUMNS = {"value", "low", "high", "unit", "source"}
+#: Columns of a factor table read as calendar years in a row whose unit is ``year`` (e.g. the earliest start year).
+_YEAR_ROW_COLUMNS = frozenset({"value", "low", "high", "value_used", "value_used_min", "value_used_max"})
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
@@ -132,10 +134,13 @@ def table_html(df: pd.DataFrame, *, max_rows: int = MAX_ROWS, csv_name: str | No
     rows = []
     for rec in df[cols].head(max_rows).to_dict("records"):
         cells = []
+        year_row = str(rec.get("unit", "")).strip().lower() == "year"
         for c in cols:
             v = rec[c]
             if isinstance(v, int | float) and not isinstance(v, bool):
-                cells.append(f"<td class='num'>{esc(fmt(v, 'float' if isinstance(v, float) else ''))}</td>")
+                year = is_year_column(c) or (year_row and c in _YEAR_ROW_COLUMNS)
+                kind = "year" if year else "float" if isinstance(v, float) else ""
+                cells.append(f"<td class='num'>{esc(fmt(v, kind))}</td>")
             else:
                 text = fmt(v)
                 cls = " class='long'" if len(text) > 60 else ""

@@ -70,6 +70,5 @@ def project_occupancy(
                     break
         if left > 1e-6:
             notes.append(Note("siting.conformance.project_over", {"name": str(p["name"]), "beyond_mw": left,
-                                                                  "capacity_mw": float(p["capacity_mw"]),
-                                                                  "match_m": match_m}))
+                                                                  "capacity_mw": float(p["capacity_mw"])}))
     return occupied, notes

@@ -45,7 +45,7 @@ def test_overlays_known_first_unknown_in_grey(plan):
     assert list(turb.gdf["layout"]) == ["按规则布置 Laid out by rule", "登记风电场，按规则布置 Registry farm, laid by rule"]
     assert list(plan.geo["turbines"]["layout"]) == ["laid out", "registry laid"]
     assert turb.variants[0].value == turb.gdf["layout"].iloc[1]  # existing farms drawn apart, with a legend entry
-    assert ovs[-1].theme == "other" and ovs[-1].fields == [("label", "label")]
+    assert ovs[-1].theme == "other" and ovs[-1].fields == [("label", "标签 Label")]
     assert geo_entry("odd_layer").style == geo_entry("another").style  # one fallback style
 
 
@@ -72,7 +72,7 @@ def test_turbine_popup_names_registry_farms_readably():
 def test_registry_labels():
     assert column("lcoe_cny_per_mwh").label == "平准化度电成本 LCOE (CNY/MWh)"
     assert column("stock_tco2_per_yr").unit == "tCO2/yr"  # unit from the suffix
-    assert column("valid_share").label == "valid share"
+    assert column("odd_share").label == "odd share"  # no entry: the name itself
     assert table_entry("mystery_numbers").label.strip() == "Mystery numbers"
     for entry in GEO_LAYERS.values():
         assert entry.zh and entry.en and entry.theme

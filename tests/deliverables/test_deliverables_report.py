@@ -103,3 +103,31 @@ def test_print_stylesheet_a4_with_landscape_tables(page):
     assert "@page { size: A4 portrait" in page and "@page wide { size: A4 landscape" in page
     assert ".wrap.wide { page: wide; }" in page
     assert "<div class='wrap wide'>" in page  # the wide sites table goes on a landscape page
+
+
+def test_years_read_without_thousands_separators():
+    """A calendar year (a year column, or a factor row whose unit is "year") is not shown as "2,013"."""
+    import pandas as pd
+
+    params = pd.DataFrame({"parameter": ["earliest_start_year", "min_parcel_area_m2"], "value": [2013.0, 4000.0],
+                           "low": [2013.0, 4000.0], "high": [2013.0, 6670.0], "unit": ["year", "m2"]})
+    html = table_html(params)
+    assert "<td class='num'>2013</td>" in html and "2,013" not in html
+    assert "<td class='num'>4,000</td>" in html and "6,670" in html  # other quantities keep separators
+    ledger = table_html(pd.DataFrame({"start_year": [2019.0, float("nan")], "capacity_mw": [2019.0, 50.0]}))
+    assert "<td class='num'>2019</td>" in ledger and "2,019" in ledger  # the year, then a capacity
+
+
+def test_column_labels_file_is_bilingual_and_does_not_shadow_the_registry():
+    import csv
+    from importlib import resources
+
+    from binhai_geo.deliverables.registry import COLUMN_LABELS_FILE, COLUMNS, column
+
+    text = resources.files("binhai_geo.deliverables").joinpath("data/column_labels.csv").read_text(encoding="utf-8")
+    names = [r["name"] for r in csv.DictReader(text.splitlines())]
+    assert len(names) == len(set(names)) == len(COLUMN_LABELS_FILE)
+    for name, col in COLUMN_LABELS_FILE.items():
+        assert re.search(r"[\u4e00-\u9fff]", col.zh) and col.en, name
+        assert column(name) is COLUMNS[name]
+    assert column("ws_at_max_cp_mps").label == "最大Cp对应风速 Wind speed at max. Cp (m/s)"
