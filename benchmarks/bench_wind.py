@@ -97,9 +97,9 @@ def run() -> list[dict]:
     from windpowerlib import ModelChain, WindTurbine
 
     from binhai_geo.wind.energy import gross_energy_mwh
-    from binhai_geo.wind.resource import hub_scale
     from binhai_geo.wind.tables import load_parameters
     from binhai_geo.wind.turbines import library_turbine
+    from binhai_geo.wind.weibull import hub_scale
 
     rows, n = _wake_rows(_district(), "district run", "goal < 15 s")
     rows += _wake_rows(_farms(), "4 farms", "goal < 60 s")[0]

@@ -49,7 +49,6 @@ from binhai_geo.wind.sectors import (
 )
 from binhai_geo.wind.tables import read_table
 from binhai_geo.wind.weibull import check_weibull
-from binhai_geo.wind.weibull import hub_scale as hub_scale  # re-exported: its former home (benchmarks import it)
 
 RESOURCE_COLUMNS = ("region", "surface", "parameter", "value", "low", "high", "unit", "source")
 RESOURCE_PARAMETERS = ("weibull_a_mps", "weibull_k", "reference_height_m", "turbulence_intensity")
